@@ -1,0 +1,1 @@
+"""JSON API plumbing shared by every feature: node state, sessions, principals, errors."""

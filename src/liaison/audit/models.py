@@ -1,0 +1,53 @@
+"""Audit tables. The code offers no update or delete on any of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from liaison.db.base import Base
+from liaison.db.types import JSONText, UTCDateTime
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    # The position in the chain, 1, 2, 3...; assigned under the head lock, never by the database.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    authority_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    prev_hash: Mapped[str] = mapped_column(String(71))
+    hash: Mapped[str] = mapped_column(String(71), unique=True)
+
+
+class AuditHead(Base):
+    """One row: the chain's last sequence number and hash. Updating it first serialises appends."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(71))
+
+
+class AuditCheckpoint(Base):
+    """A signature by the node key over (node, seq, hash) of the chain at some point."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+    hash: Mapped[str] = mapped_column(String(71))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(ForeignKey("keys.id"))
+    # Compact JWS (EdDSA) whose payload is the canonical JSON of the checkpoint.
+    signature: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,195 @@
+"""Writing to the audit log (in the caller's transaction), checkpointing it, verifying it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from liaison.audit.chain import GENESIS, Problem, check_link, entry_hash
+from liaison.audit.context import AuditContext
+from liaison.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from liaison.core.clock import Clock, system_clock
+from liaison.core.permissions import Action
+from liaison.crypto import signing
+from liaison.crypto.hashing import same_digest
+from liaison.keyring import service as keyring
+
+_SECRET_WORDS = ("password", "secret", "token", "totp", "otp", "kek", "private", "identity")
+_MAX_TEXT = 500
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """Secrets never reach the log; long texts are cut so the log stays a log."""
+    if any(word in key.lower() for word in _SECRET_WORDS):
+        return "[redacted]"
+    if isinstance(value, dict):
+        return {str(k): redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str) and len(value) > _MAX_TEXT:
+        return value[:_MAX_TEXT] + "…"
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _head(session: Session) -> tuple[int, str]:
+    # UPDATE first: it takes PostgreSQL's row lock and SQLite's write lock, so two writers can
+    # never both append after the same head. RETURNING gives the pre-append hash (unchanged yet).
+    row = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one_or_none()
+    if row is None:
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
+        session.flush()
+        return 1, GENESIS
+    return int(row.seq), str(row.hash)
+
+
+def record(
+    *,
+    session: Session,
+    ctx: AuditContext,
+    action: Action,
+    target: str,
+    detail: dict[str, Any] | None = None,
+    authority_id: str | None = None,
+    clock: Clock = system_clock,
+) -> AuditEntry:
+    """Append one entry. Never commits: the entry lives or dies with the caller's change."""
+    seq, prev_hash = _head(session)
+    at = clock.now()
+    clean = redact(detail or {})
+    if ctx.address:
+        clean = {**clean, "address": ctx.address}
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": at,
+        "actor": ctx.actor[:120],
+        "authority_id": authority_id if authority_id is not None else ctx.authority_id,
+        "action": str(action),
+        "target": target[:200],
+        "request_id": ctx.request_id[:64],
+        "channel": str(ctx.channel),
+        "detail": clean,
+        "prev_hash": prev_hash,
+    }
+    digest = entry_hash(**fields)
+    entry = AuditEntry(**fields, hash=digest)
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    session.flush()
+    # Tells the request boundary that a checkpoint may be due once this commits.
+    session.info["audit_appended"] = True
+    return entry
+
+
+def _checkpoint_payload(node: str, seq: int, digest: str, at: str) -> dict[str, Any]:
+    return {"node": node, "seq": seq, "hash": digest, "at": at}
+
+
+def checkpoint(
+    *, session: Session, kek: bytes, node_name: str, clock: Clock = system_clock
+) -> AuditCheckpoint | None:
+    """Sign the current head with the node key. None when the log is empty or already covered."""
+    head = session.get(AuditHead, 1)
+    if head is None:
+        return None
+    last = session.scalar(select(func.max(AuditCheckpoint.seq)))
+    if last is not None and last >= head.seq:
+        return None
+    key, private_raw = keyring.node_signing_key(session=session, kek=kek)
+    at = clock.now()
+    payload = _checkpoint_payload(node_name, head.seq, head.hash, at.isoformat())
+    token = signing.sign_json(payload, private_raw=private_raw, key_id=key.id, typ="audit-checkpoint")
+    cp = AuditCheckpoint(seq=head.seq, hash=head.hash, at=at, key_id=key.id, signature=token)
+    session.add(cp)
+    session.flush()
+    return cp
+
+
+def maybe_checkpoint(
+    *, session: Session, kek: bytes, node_name: str, every: int, clock: Clock = system_clock
+) -> AuditCheckpoint | None:
+    """Checkpoint when at least `every` entries were appended since the last checkpoint."""
+    head_seq = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
+    if head_seq is None:
+        return None
+    last = session.scalar(select(func.max(AuditCheckpoint.seq))) or 0
+    if head_seq - last < every:
+        return None
+    return checkpoint(session=session, kek=kek, node_name=node_name, clock=clock)
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        return min(self.problems, key=lambda p: p.seq) if self.problems else None
+
+
+def verify(*, session: Session) -> VerifyReport:
+    """Walk the chain and the checkpoints. Reads only; safe on a live node."""
+    report = VerifyReport()
+    checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
+    wanted = {cp.seq for cp in checkpoints}
+    hashes_at: dict[int, str] = {}
+    expected, prev = 1, GENESIS
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
+    for row in rows:
+        problem = check_link(expected_seq=expected, prev_hash=prev, row=row)
+        if problem is not None:
+            report.problems.append(problem)
+            break
+        if row.seq in wanted:
+            hashes_at[row.seq] = row.hash
+        report.entries += 1
+        expected, prev = row.seq + 1, row.hash
+    if report.problems:
+        return report
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != report.entries or not same_digest(head.hash, prev)):
+        report.problems.append(
+            Problem(report.entries + 1 if head.seq > report.entries else head.seq,
+                    f"chain ends at entry {report.entries} but the head records entry {head.seq}")
+        )
+    for cp in checkpoints:
+        report.checkpoints += 1
+        problem = _check_checkpoint(session, cp, hashes_at)
+        if problem is not None:
+            report.problems.append(problem)
+    return report
+
+
+def _check_checkpoint(session: Session, cp: AuditCheckpoint, hashes_at: dict[int, str]) -> Problem | None:
+    public_raw = keyring.public_raw_by_id(session=session, key_id=cp.key_id)
+    if public_raw is None:
+        return Problem(cp.seq, f"checkpoint {cp.id} is signed by unknown key {cp.key_id}")
+    try:
+        payload = signing.verify(cp.signature, public_raw=public_raw)
+    except signing.SignatureInvalid:
+        return Problem(cp.seq, f"checkpoint {cp.id} signature does not verify")
+    signed = json.loads(payload)
+    if signed.get("seq") != cp.seq or signed.get("hash") != cp.hash:
+        return Problem(cp.seq, f"checkpoint {cp.id} row differs from what was signed")
+    actual = hashes_at.get(cp.seq)
+    if actual is None:
+        return Problem(cp.seq, f"missing: checkpoint {cp.id} covers entry {cp.seq}, which is gone")
+    if not same_digest(actual, cp.hash):
+        return Problem(cp.seq, f"chain was rewritten: entry hash differs from checkpoint {cp.id}")
+    return None

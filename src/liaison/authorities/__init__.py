@@ -1,0 +1,1 @@
+"""Authorities (tenants) hosted on this node."""

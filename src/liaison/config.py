@@ -1,0 +1,186 @@
+"""Node configuration: environment variables ``LIAISON_*`` or a TOML file named by ``LIAISON_CONFIG``.
+
+The settings object is read-only. An unusable configuration stops the node at start-up with a
+sentence saying which setting is wrong, rather than failing later in a request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+import tomllib
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+# The only value the development defaults may use; refused outside dev mode.
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - a marker, refused in prod
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the setting."""
+
+
+class Env(StrEnum):
+    dev = "dev"
+    prod = "prod"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIAISON_", frozen=True, extra="forbid", env_ignore_empty=True
+    )
+
+    # dev relaxes secrets (generated into the data folder) and allows plain HTTP on loopback.
+    env: Env = Env.dev
+    # Everything the node writes lives here: SQLite file, blob store, key-encryption key in dev.
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "var")
+    # SQLite inside data_dir when empty; PostgreSQL via postgresql+psycopg://.
+    database_url: str = ""
+    # Signs web sessions and CSRF tokens.
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Key-encryption key: 32 bytes, base64. Wraps every private key stored by the node.
+    kek: SecretStr | None = None
+    kek_file: Path | None = None
+    # How long a login session token lives, in minutes.
+    session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
+    # Login throttling: failures allowed inside the window, per account and per address.
+    login_window_seconds: int = Field(default=900, ge=60)
+    login_max_failures_account: int = Field(default=5, ge=1)
+    login_max_failures_address: int = Field(default=20, ge=1)
+    # A signed checkpoint of the audit chain head is written every this many entries.
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    # Name of this node, used in audit checkpoints and logs.
+    node_name: str = Field(default="liaison-node", min_length=1, max_length=100)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("LIAISON_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        if not value.is_absolute():
+            raise ValueError(f"data_dir must be an absolute path, not {str(value)!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "sqlite+pysqlite:///", "postgresql+psycopg://")):
+            raise ValueError("database_url must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_prod(self) -> Settings:
+        if self.env is Env.prod:
+            if self.secret_key.get_secret_value() in ("", DEV_SECRET):
+                raise ValueError(
+                    "LIAISON_SECRET_KEY is missing or left at its development default; "
+                    "set a random value of at least 32 characters"
+                )
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError("LIAISON_SECRET_KEY must be at least 32 characters in prod")
+            if self.kek is None and self.kek_file is None:
+                raise ValueError(
+                    "no key-encryption key: set LIAISON_KEK (32 bytes, base64) or LIAISON_KEK_FILE"
+                )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'liaison.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    def kek_bytes(self) -> bytes:
+        """The 32-byte key-encryption key; in dev mode generated once into the data folder."""
+        raw: str | None = None
+        if self.kek is not None:
+            raw = self.kek.get_secret_value()
+        elif self.kek_file is not None:
+            try:
+                raw = self.kek_file.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"cannot read LIAISON_KEK_FILE {self.kek_file}: {exc.strerror}") from exc
+        elif self.env is Env.dev:
+            raw = _dev_kek(self.data_dir / "dev-kek")
+        if raw is None:
+            raise ConfigError("no key-encryption key configured (LIAISON_KEK or LIAISON_KEK_FILE)")
+        try:
+            key = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ConfigError("the key-encryption key is not valid base64") from exc
+        if len(key) != 32:
+            raise ConfigError(f"the key-encryption key must be 32 bytes, got {len(key)}")
+        return key
+
+
+def _dev_kek(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = base64.b64encode(secrets.token_bytes(32)).decode()
+    # O_EXCL: two processes starting together must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "configuration"
+        setting = f"LIAISON_{where.upper()}" if error["loc"] else where
+        parts.append(f"{setting}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the configuration, turning every problem into a ConfigError with one sentence."""
+    config_file = os.environ.get("LIAISON_CONFIG")
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"LIAISON_CONFIG names {config_file}, which is not a file")
+        try:
+            tomllib.loads(path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"LIAISON_CONFIG {config_file} is not valid TOML: {exc}") from exc
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration: {_describe(exc)}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

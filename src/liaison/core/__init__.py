@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: identifiers, the clock, errors, permissions."""

@@ -1,0 +1,83 @@
+"""Roles, permissions and audit actions: one grammar, ``scope:resource:action``.
+
+Permissions are what a route declares it needs; actions are what the audit log records. Both are
+closed lists here so a typo is a NameError at import, not a silent hole.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    officer = "officer"
+    supervisor = "supervisor"
+    contact_24_7 = "contact_24_7"
+    custodian = "custodian"
+    auditor = "auditor"
+    admin = "admin"
+
+
+class AuthorityRole(StrEnum):
+    """What an authority is, in the sense of the convention's notifications (art. 40, 41)."""
+
+    central_authority = "central_authority"
+    contact_24_7 = "contact_24_7"
+    competent_authority = "competent_authority"
+    extradition_authority = "extradition_authority"
+
+
+class Permission(StrEnum):
+    node_authority_read = "node:authority:read"
+    node_authority_manage = "node:authority:manage"
+    authority_user_read = "authority:user:read"
+    authority_user_manage = "authority:user:manage"
+    audit_log_read = "audit:log:read"
+    own_profile_read = "self:profile:read"
+    own_token_manage = "self:token:manage"
+
+
+class Action(StrEnum):
+    """Every audit entry's action. Append here; never rename (old entries keep the name)."""
+
+    auth_login_succeeded = "auth:login:succeeded"
+    auth_login_failed = "auth:login:failed"
+    auth_login_throttled = "auth:login:throttled"
+    auth_token_created = "auth:token:created"
+    auth_token_revoked = "auth:token:revoked"
+    auth_token_rejected = "auth:token:rejected"
+    auth_password_changed = "auth:password:changed"
+    auth_totp_enrolled = "auth:totp:enrolled"
+    authority_user_created = "authority:user:created"
+    authority_user_updated = "authority:user:updated"
+    node_authority_created = "node:authority:created"
+    node_authority_updated = "node:authority:updated"
+    keyring_key_created = "keyring:key:created"
+    keyring_key_rotated = "keyring:key:rotated"
+    audit_checkpoint_signed = "audit:checkpoint:signed"
+    authz_access_denied = "authz:access:denied"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset({Permission.authority_user_read, Permission.authority_user_manage}),
+    Role.auditor: frozenset({Permission.audit_log_read, Permission.authority_user_read}),
+    Role.supervisor: frozenset({Permission.authority_user_read}),
+    Role.officer: frozenset(),
+    Role.contact_24_7: frozenset(),
+    Role.custodian: frozenset(),
+}
+
+# Every signed-in user may read their own profile and manage their own API tokens.
+BASELINE_PERMISSIONS = frozenset({Permission.own_profile_read, Permission.own_token_manage})
+NODE_ADMIN_PERMISSIONS = frozenset(
+    {Permission.node_authority_read, Permission.node_authority_manage}
+)
+
+
+def permissions_for(roles: frozenset[Role], *, node_admin: bool) -> frozenset[Permission]:
+    granted = set(BASELINE_PERMISSIONS)
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    if node_admin:
+        granted |= NODE_ADMIN_PERMISSIONS
+    return frozenset(granted)

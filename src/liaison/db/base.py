@@ -1,0 +1,30 @@
+"""Declarative base shared by every feature's models.
+
+A naming convention makes constraint names deterministic, so migrations generated on SQLite and
+PostgreSQL agree and can be dropped by name on downgrade.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def import_all_models() -> None:
+    """Import every feature's models so Base.metadata is complete (Alembic, drift checks)."""
+    import liaison.accounts.models
+    import liaison.audit.models
+    import liaison.authorities.models
+    import liaison.keyring.models  # noqa: F401

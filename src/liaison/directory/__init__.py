@@ -1,0 +1,1 @@
+"""Directory of authorities: the signed document, its verification and key lookup."""

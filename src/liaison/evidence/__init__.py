@@ -1,0 +1,1 @@
+"""Electronic evidence: streaming ingest, encrypted content-addressed store, sealed packages."""

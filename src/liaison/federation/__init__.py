@@ -1,0 +1,1 @@
+"""Federation protocol v1: envelopes, receipts, batches (see docs/protocol.md)."""

@@ -1,0 +1,376 @@
+"""Envelopes and receipts of the federation protocol v1: models, sealing, opening.
+
+Pure functions, no database: the outbox seals, the inbox peeks, looks the signer's key up in the
+directory, verifies, checks freshness and dedupes, decrypts, and answers a receipt.
+The wire form of an envelope or receipt is a compact JWS string (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from liaison.core.ids import new_id_str
+from liaison.crypto import envelope as jose
+from liaison.crypto.hashing import canonical_json, same_digest, sha256_digest
+from liaison.federation import errors
+from liaison.federation.fields import (
+    AuthorityId,
+    Digest,
+    EnvelopeId,
+    Kind,
+    UtcTime,
+    Version,
+    truncate_ms,
+)
+
+VERSION = 1
+ENVELOPE_TYP = "liaison-envelope+jws"
+RECEIPT_TYP = "liaison-receipt+jws"
+# One envelope carries messages, not evidence (files travel separately, named by digest).
+DEFAULT_MAX_WIRE_BYTES = 1024 * 1024
+DEFAULT_WINDOW = timedelta(minutes=10)
+DEFAULT_SKEW = timedelta(minutes=2)
+MAX_BATCH_ENVELOPES = 100
+DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024
+_STRICT = ConfigDict(
+    extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+)
+
+
+class Envelope(BaseModel):
+    model_config = _STRICT
+
+    v: Version
+    id: EnvelopeId
+    kind: Kind
+    sender: AuthorityId = Field(alias="from")
+    to: AuthorityId
+    created_at: UtcTime
+    in_reply_to: EnvelopeId | None
+    thread: EnvelopeId
+    # Compact JWE of the canonical JSON of the kind's payload (five base64url segments).
+    body: str = Field(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+){3}$")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Envelope:
+        if self.sender == self.to:
+            raise ValueError("an envelope's from and to must be different authorities")
+        if self.in_reply_to == self.id:
+            raise ValueError("an envelope cannot reply to itself")
+        return self
+
+
+class Receipt(BaseModel):
+    model_config = _STRICT
+
+    v: Version
+    # Null only when the wire was too broken to read an id from; the digest still names it.
+    envelope_id: EnvelopeId | None
+    envelope_digest: Digest
+    received_at: UtcTime
+    status: Literal["accepted", "rejected"]
+    reason: str | None = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")
+    receiver: AuthorityId
+
+    @model_validator(mode="after")
+    def _reason_iff_rejected(self) -> Receipt:
+        if (self.status == "rejected") != (self.reason is not None):
+            raise ValueError("a rejected receipt needs a reason, an accepted one has none")
+        return self
+
+
+class BatchRequest(BaseModel):
+    """``POST /federation/v1/inbox`` body: envelope wires, delivered in this order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    envelopes: list[str] = Field(min_length=1, max_length=MAX_BATCH_ENVELOPES)
+
+
+class BatchResponse(BaseModel):
+    """``receipts[i]`` is the receipt wire for ``envelopes[i]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    receipts: list[str]
+
+
+@dataclass(frozen=True)
+class SealedEnvelope:
+    wire: str
+    envelope: Envelope
+    # sha256 of the wire's ASCII bytes: what receipts name, what the outbox keys on.
+    digest: str
+
+
+@dataclass(frozen=True)
+class Peeked:
+    """What an envelope claims before its signature is checked: for key lookup only."""
+
+    unverified: Envelope
+    signer_kid: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class SignedReceipt:
+    wire: str
+    receipt: Receipt
+
+
+def wire_digest(wire: str) -> str:
+    return sha256_digest(wire.encode())
+
+
+def _check_no_floats(value: Any) -> None:
+    # Floats are where JSON canonicalisations disagree (RFC 8785 vs Python repr); keep them out.
+    if isinstance(value, float):
+        raise errors.Malformed("bodies carry no floating-point numbers; use strings or integers")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_no_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_no_floats(item)
+
+
+def seal(
+    *,
+    kind: str,
+    sender: str,
+    recipient: str,
+    body: dict[str, Any],
+    sender_key_id: str,
+    sender_private_raw: bytes,
+    recipient_key_id: str,
+    recipient_public_raw: bytes,
+    now: datetime,
+    thread: str | None = None,
+    in_reply_to: str | None = None,
+    envelope_id: str | None = None,
+    max_bytes: int = DEFAULT_MAX_WIRE_BYTES,
+) -> SealedEnvelope:
+    """Encrypt ``body`` to the recipient, sign the whole with the sender's key.
+
+    A new envelope starts its own thread (``thread`` = its id) unless one is given.
+    ``envelope_id`` is for re-sealing a queued envelope under its original id.
+    """
+    _check_no_floats(body)
+    new_id = envelope_id or new_id_str()
+    ciphertext = jose.encrypt_to(
+        canonical_json(body),
+        recipient_key_id=recipient_key_id,
+        recipient_public_raw=recipient_public_raw,
+        max_bytes=max_bytes,
+    )
+    try:
+        envelope = Envelope.model_validate(
+            {
+                "v": VERSION,
+                "id": new_id,
+                "kind": kind,
+                "from": sender,
+                "to": recipient,
+                "created_at": truncate_ms(now),
+                "in_reply_to": in_reply_to,
+                "thread": thread or new_id,
+                "body": ciphertext,
+            }
+        )
+    except ValidationError as exc:
+        raise errors.Malformed(f"envelope fields are invalid: {exc}") from exc
+    wire = jose.sign_compact(
+        canonical_json(envelope.model_dump(mode="json")),
+        private_raw=sender_private_raw,
+        key_id=sender_key_id,
+        typ=ENVELOPE_TYP,
+        max_bytes=max_bytes,
+    )
+    if len(wire) > max_bytes:
+        raise errors.TooLarge(f"sealed envelope is {len(wire)} bytes, over {max_bytes}")
+    return SealedEnvelope(wire=wire, envelope=envelope, digest=wire_digest(wire))
+
+
+def _parse_envelope(payload: bytes) -> Envelope:
+    try:
+        return Envelope.model_validate_json(payload, strict=True, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        raise errors.Malformed(f"envelope fields are invalid: {exc.errors()[0]['msg']}") from exc
+
+
+def _header(wire: str, *, typ: str, max_bytes: int) -> dict[str, Any]:
+    try:
+        header = jose.jws_header(wire, max_bytes=max_bytes)
+    except jose.TooLarge as exc:
+        raise errors.TooLarge(str(exc)) from exc
+    except jose.Malformed as exc:
+        raise errors.Malformed(str(exc)) from exc
+    if header["typ"] != typ:
+        raise errors.Malformed(f"typ is {header['typ']!r}, expected {typ!r}")
+    return header
+
+
+def peek(wire: str, *, max_bytes: int = DEFAULT_MAX_WIRE_BYTES) -> Peeked:
+    """Size check first, then parse without verifying: who claims to send, with which key."""
+    header = _header(wire, typ=ENVELOPE_TYP, max_bytes=max_bytes)
+    try:
+        payload = jose.jws_payload_unverified(wire, max_bytes=max_bytes)
+    except jose.Malformed as exc:
+        raise errors.Malformed(str(exc)) from exc
+    return Peeked(
+        unverified=_parse_envelope(payload), signer_kid=header["kid"], digest=wire_digest(wire)
+    )
+
+
+def _verified_payload(wire: str, *, public_raw: bytes, typ: str, max_bytes: int) -> bytes:
+    _header(wire, typ=typ, max_bytes=max_bytes)
+    try:
+        return jose.verify_compact(wire, public_raw=public_raw, typ=typ, max_bytes=max_bytes)
+    except jose.Malformed as exc:
+        raise errors.Malformed(str(exc)) from exc
+    except jose.BadSignature as exc:
+        raise errors.BadSignature("the signature does not verify with the sender's key") from exc
+
+
+def verify(
+    wire: str, *, signer_public_raw: bytes, max_bytes: int = DEFAULT_MAX_WIRE_BYTES
+) -> Envelope:
+    """The envelope, if signed by this key. The caller found the key via ``peek`` and the
+    directory (``directory.document.signing_key``), which also ties the kid to ``from``."""
+    payload = _verified_payload(
+        wire, public_raw=signer_public_raw, typ=ENVELOPE_TYP, max_bytes=max_bytes
+    )
+    return _parse_envelope(payload)
+
+
+def is_fresh(
+    envelope: Envelope,
+    *,
+    now: datetime,
+    window: timedelta = DEFAULT_WINDOW,
+    skew: timedelta = DEFAULT_SKEW,
+) -> bool:
+    """Created no longer than ``window`` ago and no more than ``skew`` in the future."""
+    return now - window <= envelope.created_at <= now + skew
+
+
+def check_fresh(
+    envelope: Envelope,
+    *,
+    now: datetime,
+    window: timedelta = DEFAULT_WINDOW,
+    skew: timedelta = DEFAULT_SKEW,
+) -> None:
+    if not is_fresh(envelope, now=now, window=window, skew=skew):
+        raise errors.Stale(
+            f"envelope created at {envelope.created_at.isoformat()} is outside the window"
+        )
+
+
+def body_key_id(envelope: Envelope) -> str:
+    """The recipient key id the body is encrypted to, so the inbox can pick its private key."""
+    try:
+        kid: str = jose.jwe_header(envelope.body)["kid"]
+    except jose.JoseFailure as exc:
+        raise errors.Malformed(str(exc)) from exc
+    return kid
+
+
+def decrypt_body(envelope: Envelope, *, recipient_private_raw: bytes) -> dict[str, Any]:
+    try:
+        plaintext = jose.decrypt(envelope.body, recipient_private_raw=recipient_private_raw)
+    except jose.Malformed as exc:
+        raise errors.Malformed(str(exc)) from exc
+    except jose.JoseFailure as exc:
+        raise errors.DecryptFailed("the body does not decrypt with the recipient's key") from exc
+    try:
+        body = json.loads(plaintext, parse_float=_refuse_float)
+    except ValueError as exc:
+        raise errors.Malformed("the decrypted body is not JSON without floats") from exc
+    if not isinstance(body, dict):
+        raise errors.Malformed("the decrypted body is not a JSON object")
+    return body
+
+
+def _refuse_float(text: str) -> float:
+    raise ValueError(f"float {text} in body")
+
+
+def make_receipt(
+    *,
+    envelope_id: str | None,
+    envelope_digest: str,
+    received_at: datetime,
+    status: Literal["accepted", "rejected"],
+    reason: str | None,
+    receiver: str,
+    receiver_key_id: str,
+    receiver_private_raw: bytes,
+) -> SignedReceipt:
+    """Deterministic: the same inputs give the byte-identical wire (Ed25519 is deterministic),
+    so a duplicate delivery can be answered again even if the stored receipt were lost."""
+    try:
+        receipt = Receipt.model_validate(
+            {
+                "v": VERSION,
+                "envelope_id": envelope_id,
+                "envelope_digest": envelope_digest,
+                "received_at": truncate_ms(received_at),
+                "status": status,
+                "reason": reason,
+                "receiver": receiver,
+            }
+        )
+    except ValidationError as exc:
+        raise errors.Malformed(f"receipt fields are invalid: {exc}") from exc
+    wire = jose.sign_compact(
+        canonical_json(receipt.model_dump(mode="json")),
+        private_raw=receiver_private_raw,
+        key_id=receiver_key_id,
+        typ=RECEIPT_TYP,
+    )
+    return SignedReceipt(wire=wire, receipt=receipt)
+
+
+def receipt_signer(wire: str) -> tuple[str, str]:
+    """(claimed receiver authority, kid), unverified: to find the key in the directory."""
+    header = _header(wire, typ=RECEIPT_TYP, max_bytes=jose.DEFAULT_MAX_BYTES)
+    try:
+        payload = jose.jws_payload_unverified(wire)
+        receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
+    except (jose.Malformed, ValidationError) as exc:
+        raise errors.Malformed("not a receipt") from exc
+    return receipt.receiver, header["kid"]
+
+
+def verify_receipt(
+    wire: str,
+    *,
+    public_raw: bytes,
+    expected_envelope_id: str,
+    expected_digest: str | Collection[str],
+) -> Receipt:
+    """The receipt, if signed by this key and about this envelope.
+
+    ``expected_digest`` may be several digests: an envelope re-sealed under the same id after a
+    lost receipt has one digest per sealing, and the receiver answers with the first it accepted.
+    """
+    payload = _verified_payload(
+        wire, public_raw=public_raw, typ=RECEIPT_TYP, max_bytes=jose.DEFAULT_MAX_BYTES
+    )
+    try:
+        receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
+    except ValidationError as exc:
+        raise errors.Malformed("receipt fields are invalid") from exc
+    digests = [expected_digest] if isinstance(expected_digest, str) else list(expected_digest)
+    if receipt.envelope_id is not None and receipt.envelope_id != expected_envelope_id:
+        raise errors.ReceiptMismatch("the receipt is for another envelope")
+    if not any(same_digest(receipt.envelope_digest, d) for d in digests):
+        raise errors.ReceiptMismatch("the receipt names another envelope digest")
+    return receipt

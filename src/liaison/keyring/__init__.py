@@ -1,0 +1,1 @@
+"""The node's and its authorities' keys, private halves encrypted at rest."""
