@@ -13,7 +13,9 @@ from liaison.cli_support import console, fail, handle_errors, load_node, unit_of
 from liaison.config import Env, load_settings
 from liaison.keyring.cli import app as keys_app
 
-app = typer.Typer(help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True)
+app = typer.Typer(
+    help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
@@ -36,10 +38,13 @@ def init() -> None:
     node = load_node()
     with unit_of_work(node) as session:
         ctx = cli_context("init")
-        created = keyring.ensure_keys(session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=node.clock)
+        created = keyring.ensure_keys(
+            session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=node.clock
+        )
         for authority in authorities.list_all(session=session):
-            created += keyring.ensure_keys(session=session, kek=node.kek, authority_id=authority.id,
-                                           ctx=ctx, clock=node.clock)
+            created += keyring.ensure_keys(
+                session=session, kek=node.kek, authority_id=authority.id, ctx=ctx, clock=node.clock
+            )
     console.print(f"node ready in {settings.data_dir} ({len(created)} new keys)")
 
 
@@ -65,7 +70,9 @@ def serve(
 @handle_errors
 def demo(
     port: Annotated[int, typer.Option(help="Port for the web/API server")] = 8000,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only prepare the demo data")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only prepare the demo data")
+    ] = False,
 ) -> None:
     """The embedded demo: several authorities on SQLite and a local folder, on 127.0.0.1."""
     from liaison.audit.context import cli_context
@@ -81,7 +88,9 @@ def demo(
     node = load_node()
     with unit_of_work(node) as session:
         ctx = cli_context("demo")
-        keyring.ensure_keys(session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=node.clock)
+        keyring.ensure_keys(
+            session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=node.clock
+        )
         logins = seed(session=session, kek=node.kek, ctx=ctx, clock=node.clock)
     console.print(f"\n[bold]Liaison demo[/] — data in {settings.data_dir}")
     console.print(f"API:     http://127.0.0.1:{port}/api/v1/docs")

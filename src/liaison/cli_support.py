@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from liaison.config import ConfigError, load_settings
 from liaison.core.errors import LiaisonError
-from liaison.crypto.keys import KeyError_
+from liaison.crypto.keys import KeyUnwrapError
 from liaison.node import Node
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 EXIT_CONFIG = 78  # sysexits.h EX_CONFIG
 
@@ -42,7 +42,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(str(exc), EXIT_CONFIG) from None
         except LiaisonError as exc:
             raise fail(exc.message, exc.exit_code) from None
-        except KeyError_ as exc:
+        except KeyUnwrapError as exc:
             raise fail(str(exc), 1) from None
 
     return wrapper

@@ -1,4 +1,4 @@
-"""Node configuration: environment variables ``LIAISON_*`` or a TOML file named by ``LIAISON_CONFIG``.
+"""Node configuration: ``LIAISON_*`` environment variables, or a TOML file (``LIAISON_CONFIG``).
 
 The settings object is read-only. An unusable configuration stops the node at start-up with a
 sentence saying which setting is wrong, rather than failing later in a request.
@@ -89,7 +89,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:///", "sqlite+pysqlite:///", "postgresql+psycopg://")):
+        if value and not value.startswith(
+            ("sqlite:///", "sqlite+pysqlite:///", "postgresql+psycopg://")
+        ):
             raise ValueError("database_url must start with sqlite:/// or postgresql+psycopg://")
         return value
 
@@ -126,7 +128,9 @@ class Settings(BaseSettings):
             try:
                 raw = self.kek_file.read_text().strip()
             except OSError as exc:
-                raise ConfigError(f"cannot read LIAISON_KEK_FILE {self.kek_file}: {exc.strerror}") from exc
+                raise ConfigError(
+                    f"cannot read LIAISON_KEK_FILE {self.kek_file}: {exc.strerror}"
+                ) from exc
         elif self.env is Env.dev:
             raw = _dev_kek(self.data_dir / "dev-kek")
         if raw is None:
@@ -159,6 +163,9 @@ def _describe(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"]) or "configuration"
+        if error["type"] == "extra_forbidden":
+            parts.append(f"unknown setting {where!r}")
+            continue
         setting = f"LIAISON_{where.upper()}" if error["loc"] else where
         parts.append(f"{setting}: {error['msg']}")
     return "; ".join(parts)

@@ -33,27 +33,43 @@ class DemoAuthority:
 
 DEMO_AUTHORITIES = (
     DemoAuthority(
-        "vn-mps", "VN",
+        "vn-mps",
+        "VN",
         {"vi": "Bộ Công an", "en": "Ministry of Public Security of Viet Nam"},
-        (AuthorityRole.central_authority, AuthorityRole.contact_24_7), ("vi", "en"), "vn",
+        (AuthorityRole.central_authority, AuthorityRole.contact_24_7),
+        ("vi", "en"),
+        "vn",
     ),
     DemoAuthority(
-        "ru-gpo", "RU",
-        {"ru": "Генеральная прокуратура Российской Федерации",
-         "en": "Prosecutor General's Office of the Russian Federation"},
-        (AuthorityRole.central_authority, AuthorityRole.extradition_authority), ("ru", "en"), "ru",
+        "ru-gpo",
+        "RU",
+        {
+            "ru": "Генеральная прокуратура Российской Федерации",
+            "en": "Prosecutor General's Office of the Russian Federation",
+        },
+        (AuthorityRole.central_authority, AuthorityRole.extradition_authority),
+        ("ru", "en"),
+        "ru",
     ),
     DemoAuthority(
-        "by-mia", "BY",
-        {"ru": "Министерство внутренних дел Республики Беларусь",
-         "be": "Міністэрства ўнутраных спраў Рэспублікі Беларусь",
-         "en": "Ministry of Internal Affairs of the Republic of Belarus"},
-        (AuthorityRole.contact_24_7, AuthorityRole.competent_authority), ("ru", "be", "en"), "by",
+        "by-mia",
+        "BY",
+        {
+            "ru": "Министерство внутренних дел Республики Беларусь",
+            "be": "Міністэрства ўнутраных спраў Рэспублікі Беларусь",
+            "en": "Ministry of Internal Affairs of the Republic of Belarus",
+        },
+        (AuthorityRole.contact_24_7, AuthorityRole.competent_authority),
+        ("ru", "be", "en"),
+        "by",
     ),
     DemoAuthority(
-        "de-bka", "DE",
+        "de-bka",
+        "DE",
         {"de": "Bundeskriminalamt", "en": "Federal Criminal Police Office of Germany"},
-        (AuthorityRole.contact_24_7, AuthorityRole.competent_authority), ("de", "en"), "de",
+        (AuthorityRole.contact_24_7, AuthorityRole.competent_authority),
+        ("de", "en"),
+        "de",
     ),
 )
 
@@ -74,19 +90,33 @@ def seed(*, session: Session, kek: bytes, ctx: AuditContext, clock: Clock) -> li
         if session.get(Authority, demo.id) is None:
             authorities.create(
                 session=session,
-                data=AuthorityCreate(id=demo.id, state=demo.state, names=demo.names,
-                                     roles=list(demo.roles), accepted_languages=list(demo.languages)),
-                kek=kek, ctx=ctx, clock=clock,
+                data=AuthorityCreate(
+                    id=demo.id,
+                    state=demo.state,
+                    names=demo.names,
+                    roles=list(demo.roles),
+                    accepted_languages=list(demo.languages),
+                ),
+                kek=kek,
+                ctx=ctx,
+                clock=clock,
             )
         existing = {u.username for u in accounts.list_for(session=session, authority_id=demo.id)}
         for suffix, roles in DEMO_ROLES.items():
             username = f"{demo.prefix}.{suffix}"
             if username not in existing:
                 accounts.create(
-                    session=session, authority_id=demo.id,
-                    data=UserCreate(username=username, display_name=f"{demo.names['en']} — {suffix}",
-                                    password=DEMO_PASSWORD, roles=list(roles)),
-                    ctx=ctx, node_admin=(demo.id == "vn-mps" and suffix == "admin"), clock=clock,
+                    session=session,
+                    authority_id=demo.id,
+                    data=UserCreate(
+                        username=username,
+                        display_name=f"{demo.names['en']} — {suffix}",
+                        password=DEMO_PASSWORD,
+                        roles=list(roles),
+                    ),
+                    ctx=ctx,
+                    node_admin=(demo.id == "vn-mps" and suffix == "admin"),
+                    clock=clock,
                 )
             logins.append((username, demo.id))
     return logins

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from liaison.accounts import service, signin, tokens
-from liaison.accounts.models import User
+from liaison.accounts.models import ApiToken, User
 from liaison.accounts.schemas import (
     LoginRequest,
     TokenCreate,
@@ -23,7 +23,6 @@ from liaison.api.deps import (
     NodeDep,
     PermissionDeniedLogged,
     Principal,
-    PrincipalDep,
     SessionDep,
     anonymous_context,
     require,
@@ -52,9 +51,11 @@ def login(body: LoginRequest, request: Request, session: SessionDep, node: NodeD
         ctx=anonymous_context(request),
         clock=node.clock,
     )
-    record = session.get(tokens.ApiToken, signed.token_id)
+    record = session.get(ApiToken, signed.token_id)
     return TokenIssued(
-        id=signed.token_id, token=signed.token, kind=tokens.SESSION,
+        id=signed.token_id,
+        token=signed.token,
+        kind=tokens.SESSION,
         expires_at=record.expires_at if record else None,
     )
 
@@ -66,12 +67,19 @@ def logout(
     node: NodeDep,
 ) -> None:
     """End the session whose token made this call. Permission: self:token:manage."""
-    tokens.revoke(session=session, user=principal.user, token_id=principal.token_id,
-                  ctx=principal.ctx, clock=node.clock)
+    tokens.revoke(
+        session=session,
+        user=principal.user,
+        token_id=principal.token_id,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
 
 
 @router.get("/whoami", response_model=WhoAmI)
-def whoami(principal: Annotated[Principal, Depends(require(Permission.own_profile_read))]) -> WhoAmI:
+def whoami(
+    principal: Annotated[Principal, Depends(require(Permission.own_profile_read))],
+) -> WhoAmI:
     """The signed-in user, their authority and permissions. Permission: self:profile:read."""
     return WhoAmI(
         user=user_read(principal.user),
@@ -82,10 +90,13 @@ def whoami(principal: Annotated[Principal, Depends(require(Permission.own_profil
 
 @router.get("/tokens", response_model=list[TokenRead])
 def list_tokens(
-    principal: Annotated[Principal, Depends(require(Permission.own_token_manage))], session: SessionDep
+    principal: Annotated[Principal, Depends(require(Permission.own_token_manage))],
+    session: SessionDep,
 ) -> list[TokenRead]:
     """Your tokens (never the secrets). Permission: self:token:manage."""
-    return [TokenRead.model_validate(t) for t in tokens.list_for(session=session, user=principal.user)]
+    return [
+        TokenRead.model_validate(t) for t in tokens.list_for(session=session, user=principal.user)
+    ]
 
 
 @router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
@@ -97,8 +108,15 @@ def create_token(
 ) -> TokenIssued:
     """A named API token for scripts; the secret is shown once. Permission: self:token:manage."""
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    record, secret = tokens.issue(session=session, user=principal.user, name=body.name,
-                                  kind=tokens.API, lifetime=lifetime, ctx=principal.ctx, clock=node.clock)
+    record, secret = tokens.issue(
+        session=session,
+        user=principal.user,
+        name=body.name,
+        kind=tokens.API,
+        lifetime=lifetime,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
     return TokenIssued(id=record.id, token=secret, kind=record.kind, expires_at=record.expires_at)
 
 
@@ -110,16 +128,24 @@ def revoke_token(
     node: NodeDep,
 ) -> TokenRead:
     """Revoke one of your tokens at once. Permission: self:token:manage."""
-    record = tokens.revoke(session=session, user=principal.user, token_id=token_id,
-                           ctx=principal.ctx, clock=node.clock)
+    record = tokens.revoke(
+        session=session, user=principal.user, token_id=token_id, ctx=principal.ctx, clock=node.clock
+    )
     return TokenRead.model_validate(record)
 
 
-def _own_authority(principal: Principal, authority_id: str, session: SessionDep, node: NodeDep) -> None:
+def _own_authority(
+    principal: Principal, authority_id: str, session: SessionDep, node: NodeDep
+) -> None:
     """Tenancy: an authority's admins act on their own authority only."""
     if principal.authority_id != authority_id:
-        audit.record(session=session, ctx=principal.ctx, action=Action.authz_access_denied,
-                     target=f"authority:{authority_id}", clock=node.clock)
+        audit.record(
+            session=session,
+            ctx=principal.ctx,
+            action=Action.authz_access_denied,
+            target=f"authority:{authority_id}",
+            clock=node.clock,
+        )
         raise PermissionDeniedLogged(f"you are not a member of authority {authority_id!r}")
 
 
@@ -135,7 +161,11 @@ def list_users(
     return [user_read(u) for u in service.list_for(session=session, authority_id=authority_id)]
 
 
-@router.post("/authorities/{authority_id}/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/authorities/{authority_id}/users",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+)
 def create_user(
     authority_id: str,
     body: UserCreate,
@@ -145,8 +175,9 @@ def create_user(
 ) -> UserRead:
     """Add a user to your authority. Permission: authority:user:manage."""
     _own_authority(principal, authority_id, session, node)
-    user = service.create(session=session, authority_id=authority_id, data=body, ctx=principal.ctx,
-                          clock=node.clock)
+    user = service.create(
+        session=session, authority_id=authority_id, data=body, ctx=principal.ctx, clock=node.clock
+    )
     return user_read(user)
 
 
@@ -174,6 +205,12 @@ def update_user(
 ) -> UserRead:
     """Change a user's name, roles or disabled flag. Permission: authority:user:manage."""
     _own_authority(principal, authority_id, session, node)
-    user = service.update(session=session, authority_id=authority_id, user_id=user_id, data=body,
-                          ctx=principal.ctx, clock=node.clock)
+    user = service.update(
+        session=session,
+        authority_id=authority_id,
+        user_id=user_id,
+        data=body,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
     return user_read(user)

@@ -23,20 +23,32 @@ def add(
     username: Annotated[str, typer.Argument(help="Sign-in name: a-z, 0-9, . _ -")],
     role: Annotated[list[Role], typer.Option("--role", "-r", help="Repeat for several roles")],
     name: Annotated[str | None, typer.Option("--name", help="Display name")] = None,
-    node_admin: Annotated[bool, typer.Option("--node-admin", help="May read every authority")] = False,
+    node_admin: Annotated[
+        bool, typer.Option("--node-admin", help="May read every authority")
+    ] = False,
 ) -> None:
     """Add a user. The password is read from the terminal (or stdin when piped)."""
     password = read_secret("Password", confirm=True)
     try:
-        data = UserCreate(username=username, display_name=name or username, password=password, roles=role)
+        data = UserCreate(
+            username=username, display_name=name or username, password=password, roles=role
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         raise fail(f"invalid {first['loc'][0]}: {first['msg']}", 2) from None
     node = load_node()
     with unit_of_work(node) as session:
-        user = service.create(session=session, authority_id=authority, data=data, ctx=cli_context(),
-                              node_admin=node_admin, clock=node.clock)
-        console.print(f"added user [bold]{user.username}[/] ({', '.join(user.roles)}) to {authority}")
+        user = service.create(
+            session=session,
+            authority_id=authority,
+            data=data,
+            ctx=cli_context(),
+            node_admin=node_admin,
+            clock=node.clock,
+        )
+        console.print(
+            f"added user [bold]{user.username}[/] ({', '.join(user.roles)}) to {authority}"
+        )
 
 
 @app.command("passwd")
@@ -47,7 +59,9 @@ def passwd(username: Annotated[str, typer.Argument()]) -> None:
     node = load_node()
     with unit_of_work(node) as session:
         user = service.by_username(session=session, username=username)
-        service.set_password(session=session, user=user, password=password, ctx=cli_context(), clock=node.clock)
+        service.set_password(
+            session=session, user=user, password=password, ctx=cli_context(), clock=node.clock
+        )
     console.print(f"password of {username} changed")
 
 
@@ -58,7 +72,9 @@ def totp(username: Annotated[str, typer.Argument()]) -> None:
     node = load_node()
     with unit_of_work(node) as session:
         user = service.by_username(session=session, username=username)
-        uri = signin.enroll_totp(session=session, kek=node.kek, user=user, ctx=cli_context(), clock=node.clock)
+        uri = signin.enroll_totp(
+            session=session, kek=node.kek, user=user, ctx=cli_context(), clock=node.clock
+        )
     console.print(uri, highlight=False, soft_wrap=True)
 
 
@@ -73,4 +89,4 @@ def list_users(authority: Annotated[str, typer.Option("--authority", "-a")]) -> 
         authorities.get(session=session, authority_id=authority)
         for user in service.list_for(session=session, authority_id=authority):
             flags = " (disabled)" if user.disabled else ""
-            console.print(f"{user.username}\t{','.join(user.roles)}{flags}", highlight=False)
+            typer.echo(f"{user.username}\t{','.join(user.roles)}{flags}")

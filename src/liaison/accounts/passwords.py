@@ -8,9 +8,20 @@ MIN_LENGTH = 12
 # The most common choices that pass a length rule; a full breach list belongs in deployment.
 _COMMON = frozenset(
     {
-        "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "administrator",
-        "letmeinletmein", "iloveyou1234", "welcome12345", "changeme1234", "qwerty123456",
-        "1q2w3e4r5t6y", "adminadmin123", "passw0rd1234", "liaisonliaison",
+        "password1234",
+        "123456789012",
+        "qwertyuiopas",
+        "passwordpassword",
+        "administrator",
+        "letmeinletmein",
+        "iloveyou1234",
+        "welcome12345",
+        "changeme1234",
+        "qwerty123456",
+        "1q2w3e4r5t6y",
+        "adminadmin123",
+        "passw0rd1234",
+        "liaisonliaison",
     }
 )
 

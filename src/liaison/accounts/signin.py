@@ -34,17 +34,26 @@ class SignedIn:
 def _failures_since(session: Session, column: object, value: str, since: object) -> int:
     return int(
         session.scalar(
-            select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at > since)  # type: ignore[arg-type]
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(column == value, LoginFailure.at > since)  # type: ignore[arg-type]
         )
         or 0
     )
 
 
-def _throttle(*, session: Session, settings: Settings, username: str, ctx: AuditContext, clock: Clock) -> None:
+def _throttle(
+    *, session: Session, settings: Settings, username: str, ctx: AuditContext, clock: Clock
+) -> None:
     since = clock.now() - timedelta(seconds=settings.login_window_seconds)
     by_account = _failures_since(session, LoginFailure.username, username, since)
-    by_address = _failures_since(session, LoginFailure.address, ctx.address, since) if ctx.address else 0
-    if by_account >= settings.login_max_failures_account or by_address >= settings.login_max_failures_address:
+    by_address = (
+        _failures_since(session, LoginFailure.address, ctx.address, since) if ctx.address else 0
+    )
+    if (
+        by_account >= settings.login_max_failures_account
+        or by_address >= settings.login_max_failures_address
+    ):
         which = "account" if by_account >= settings.login_max_failures_account else "address"
         audit.record(
             session=session,
@@ -60,7 +69,15 @@ def _throttle(*, session: Session, settings: Settings, username: str, ctx: Audit
         )
 
 
-def _fail(*, session: Session, username: str, reason: str, ctx: AuditContext, clock: Clock, authority_id: str | None) -> AuthenticationFailed:
+def _fail(
+    *,
+    session: Session,
+    username: str,
+    reason: str,
+    ctx: AuditContext,
+    clock: Clock,
+    authority_id: str | None,
+) -> AuthenticationFailed:
     session.add(LoginFailure(username=username, address=ctx.address, at=clock.now()))
     audit.record(
         session=session,
@@ -112,18 +129,42 @@ def sign_in(
     _throttle(session=session, settings=settings, username=username, ctx=ctx, clock=clock)
     user = session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise _fail(session=session, username=username, reason="password", ctx=ctx, clock=clock,
-                    authority_id=user.authority_id if user else None)
+        raise _fail(
+            session=session,
+            username=username,
+            reason="password",
+            ctx=ctx,
+            clock=clock,
+            authority_id=user.authority_id if user else None,
+        )
     if user.disabled:
-        raise _fail(session=session, username=username, reason="disabled", ctx=ctx, clock=clock,
-                    authority_id=user.authority_id)
+        raise _fail(
+            session=session,
+            username=username,
+            reason="disabled",
+            ctx=ctx,
+            clock=clock,
+            authority_id=user.authority_id,
+        )
     needs_totp = user.authority.require_totp or user.totp_secret_enc is not None
     if needs_totp and user.totp_secret_enc is None:
-        raise _fail(session=session, username=username, reason="totp not enrolled", ctx=ctx,
-                    clock=clock, authority_id=user.authority_id)
+        raise _fail(
+            session=session,
+            username=username,
+            reason="totp not enrolled",
+            ctx=ctx,
+            clock=clock,
+            authority_id=user.authority_id,
+        )
     if needs_totp and not _totp_ok(kek=kek, user=user, code=totp, clock=clock):
-        raise _fail(session=session, username=username, reason="totp", ctx=ctx, clock=clock,
-                    authority_id=user.authority_id)
+        raise _fail(
+            session=session,
+            username=username,
+            reason="totp",
+            ctx=ctx,
+            clock=clock,
+            authority_id=user.authority_id,
+        )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record, secret = tokens.issue(
@@ -146,7 +187,9 @@ def sign_in(
     return SignedIn(user=user, token=secret, token_id=record.id)
 
 
-def enroll_totp(*, session: Session, kek: bytes, user: User, ctx: AuditContext, clock: Clock = system_clock) -> str:
+def enroll_totp(
+    *, session: Session, kek: bytes, user: User, ctx: AuditContext, clock: Clock = system_clock
+) -> str:
     """Give the user a new TOTP secret; returns the otpauth:// URI for an authenticator app."""
     if user.disabled:
         raise InvalidInput("a disabled user cannot enrol a second factor")

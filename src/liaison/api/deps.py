@@ -103,7 +103,9 @@ def current_principal(
     if credentials is None or not credentials.credentials:
         raise AuthenticationFailed("sign in first: send 'Authorization: Bearer <token>'")
     ctx = anonymous_context(request)
-    user, record = tokens.resolve(session=session, secret=credentials.credentials, ctx=ctx, clock=node.clock)
+    user, record = tokens.resolve(
+        session=session, secret=credentials.credentials, ctx=ctx, clock=node.clock
+    )
     roles = frozenset(Role(r) for r in user.roles)
     ctx = AuditContext(
         actor=f"user:{user.id}",

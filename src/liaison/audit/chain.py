@@ -59,7 +59,9 @@ def check_link(*, expected_seq: int, prev_hash: str, row: Any) -> Problem | None
     """Check one row (an AuditEntry) against its predecessor."""
     if row.seq != expected_seq:
         missing = "missing" if row.seq > expected_seq else "out of order"
-        return Problem(expected_seq, f"{missing}: found entry {row.seq} where {expected_seq} belongs")
+        return Problem(
+            expected_seq, f"{missing}: found entry {row.seq} where {expected_seq} belongs"
+        )
     if not same_digest(row.prev_hash, prev_hash):
         return Problem(row.seq, "prev_hash does not match the previous entry's hash")
     computed = entry_hash(

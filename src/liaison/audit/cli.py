@@ -18,7 +18,9 @@ def verify() -> None:
     with unit_of_work(node) as session:
         report = service.verify(session=session)
     if report.ok:
-        console.print(f"audit log intact: {report.entries} entries, {report.checkpoints} signed checkpoints")
+        console.print(
+            f"audit log intact: {report.entries} entries, {report.checkpoints} signed checkpoints"
+        )
         return
     first = report.first
     err_console.print(f"audit log NOT intact: first bad entry {first.seq if first else '?'}")
@@ -33,8 +35,9 @@ def checkpoint() -> None:
     """Sign the current head of the chain with the node key now."""
     node = load_node()
     with unit_of_work(node) as session:
-        cp = service.checkpoint(session=session, kek=node.kek, node_name=node.settings.node_name,
-                                clock=node.clock)
+        cp = service.checkpoint(
+            session=session, kek=node.kek, node_name=node.settings.node_name, clock=node.clock
+        )
         if cp is None:
             console.print("nothing new to checkpoint")
         else:

@@ -108,7 +108,9 @@ def checkpoint(
     key, private_raw = keyring.node_signing_key(session=session, kek=kek)
     at = clock.now()
     payload = _checkpoint_payload(node_name, head.seq, head.hash, at.isoformat())
-    token = signing.sign_json(payload, private_raw=private_raw, key_id=key.id, typ="audit-checkpoint")
+    token = signing.sign_json(
+        payload, private_raw=private_raw, key_id=key.id, typ="audit-checkpoint"
+    )
     cp = AuditCheckpoint(seq=head.seq, hash=head.hash, at=at, key_id=key.id, signature=token)
     session.add(cp)
     session.flush()
@@ -150,23 +152,31 @@ def verify(*, session: Session) -> VerifyReport:
     wanted = {cp.seq for cp in checkpoints}
     hashes_at: dict[int, str] = {}
     expected, prev = 1, GENESIS
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
-    for row in rows:
-        problem = check_link(expected_seq=expected, prev_hash=prev, row=row)
-        if problem is not None:
-            report.problems.append(problem)
-            break
-        if row.seq in wanted:
-            hashes_at[row.seq] = row.hash
-        report.entries += 1
-        expected, prev = row.seq + 1, row.hash
+    # Streamed in batches (a server-side cursor on PostgreSQL), closed even when we stop early.
+    rows = session.scalars(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000)
+    )
+    try:
+        for row in rows:
+            problem = check_link(expected_seq=expected, prev_hash=prev, row=row)
+            if problem is not None:
+                report.problems.append(problem)
+                break
+            if row.seq in wanted:
+                hashes_at[row.seq] = row.hash
+            report.entries += 1
+            expected, prev = row.seq + 1, row.hash
+    finally:
+        rows.close()
     if report.problems:
         return report
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != report.entries or not same_digest(head.hash, prev)):
         report.problems.append(
-            Problem(report.entries + 1 if head.seq > report.entries else head.seq,
-                    f"chain ends at entry {report.entries} but the head records entry {head.seq}")
+            Problem(
+                report.entries + 1 if head.seq > report.entries else head.seq,
+                f"chain ends at entry {report.entries} but the head records entry {head.seq}",
+            )
         )
     for cp in checkpoints:
         report.checkpoints += 1
@@ -176,7 +186,9 @@ def verify(*, session: Session) -> VerifyReport:
     return report
 
 
-def _check_checkpoint(session: Session, cp: AuditCheckpoint, hashes_at: dict[int, str]) -> Problem | None:
+def _check_checkpoint(
+    session: Session, cp: AuditCheckpoint, hashes_at: dict[int, str]
+) -> Problem | None:
     public_raw = keyring.public_raw_by_id(session=session, key_id=cp.key_id)
     if public_raw is None:
         return Problem(cp.seq, f"checkpoint {cp.id} is signed by unknown key {cp.key_id}")

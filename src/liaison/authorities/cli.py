@@ -38,15 +38,23 @@ def add(
 ) -> None:
     """Host a new authority here, with its signing and encryption keys."""
     try:
-        data = AuthorityCreate(id=authority_id, state=state, names=_names(name), roles=role,
-                               accepted_languages=lang, require_totp=require_totp)
+        data = AuthorityCreate(
+            id=authority_id,
+            state=state,
+            names=_names(name),
+            roles=role,
+            accepted_languages=lang,
+            require_totp=require_totp,
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         where = first["loc"][0] if first["loc"] else "input"
         raise fail(f"invalid {where}: {first['msg']}", 2) from None
     node = load_node()
     with unit_of_work(node) as session:
-        service.create(session=session, data=data, kek=node.kek, ctx=cli_context(), clock=node.clock)
+        service.create(
+            session=session, data=data, kek=node.kek, ctx=cli_context(), clock=node.clock
+        )
     console.print(f"authority {authority_id} ({state}) added with fresh keys")
 
 
@@ -58,4 +66,4 @@ def list_authorities() -> None:
     with unit_of_work(node) as session:
         for a in service.list_all(session=session):
             label = a.names.get("en") or next(iter(a.names.values()))
-            console.print(f"{a.id}\t{a.state}\t{','.join(a.roles)}\t{label}", highlight=False)
+            typer.echo(f"{a.id}\t{a.state}\t{','.join(a.roles)}\t{label}")

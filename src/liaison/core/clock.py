@@ -1,4 +1,4 @@
-"""The clock as a dependency, so deadlines, expiries and rate limits are testable without waiting."""
+"""The clock as a dependency: deadlines, expiries and rate limits are testable without waiting."""
 
 from __future__ import annotations
 

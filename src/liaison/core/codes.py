@@ -15,7 +15,7 @@ def states() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes (CLDR territories minus regions like "001" and "ZZ")."""
     return frozenset(
         code
-        for code in Locale("en").territories
+        for code in map(str, Locale("en").territories)
         if len(code) == 2 and code.isalpha() and code not in _NOT_STATES
     )
 
@@ -23,7 +23,9 @@ def states() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def languages() -> frozenset[str]:
     """Two- and three-letter language codes CLDR knows."""
-    return frozenset(code for code in Locale("en").languages if code.isalpha() and len(code) in (2, 3))
+    return frozenset(
+        code for code in map(str, Locale("en").languages) if code.isalpha() and len(code) in (2, 3)
+    )
 
 
 def is_state(code: str) -> bool:

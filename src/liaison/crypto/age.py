@@ -26,7 +26,7 @@ class AgeError(LiaisonError):
     """The ciphertext is not a well-formed age file, or it was altered or truncated."""
 
 
-class NotForThisIdentity(AgeError):
+class NotEncryptedToIdentityError(AgeError):
     """The package was encrypted to somebody else."""
 
 
@@ -49,7 +49,7 @@ def parse_identity(identity: str) -> x25519.Identity:
 
 
 def encrypt_stream(*, reader: Readable, writer: Writable, recipient: str) -> None:
-    """Encrypt everything ``reader`` yields to ``recipient``, writing age v1 binary to ``writer``."""
+    """Encrypt all ``reader`` yields to ``recipient``; age v1 binary goes to ``writer``."""
     try:
         pyrage.encrypt_io(reader, writer, [parse_recipient(recipient)])
     except pyrage.EncryptError as exc:
@@ -59,15 +59,15 @@ def encrypt_stream(*, reader: Readable, writer: Writable, recipient: str) -> Non
 def decrypt_stream(*, reader: Readable, writer: Writable, identity: str) -> None:
     """Decrypt age v1 from ``reader`` into ``writer``; each 64 KiB chunk is authenticated first.
 
-    Raises NotForThisIdentity when no recipient stanza opens with the identity, AgeError when
-    the header or any chunk fails authentication or the file is truncated.
+    Raises NotEncryptedToIdentityError when no recipient stanza opens with the identity,
+    AgeError when the header or any chunk fails authentication or the file is truncated.
     """
     parsed = parse_identity(identity)
     try:
         pyrage.decrypt_io(reader, writer, [parsed])
     except pyrage.DecryptError as exc:
         if "no matching keys" in str(exc).lower():
-            raise NotForThisIdentity(
+            raise NotEncryptedToIdentityError(
                 "the package is not encrypted to this identity (no recipient stanza matches)"
             ) from exc
         raise AgeError(f"age decryption failed, the package is altered or damaged: {exc}") from exc
@@ -75,4 +75,6 @@ def decrypt_stream(*, reader: Readable, writer: Writable, identity: str) -> None
         # pyrage reports a failed chunk tag or a truncated stream as a bare OSError.
         if isinstance(exc, LiaisonError):
             raise
-        raise AgeError(f"age decryption failed, the package is altered or truncated: {exc}") from exc
+        raise AgeError(
+            f"age decryption failed, the package is altered or truncated: {exc}"
+        ) from exc

@@ -13,10 +13,11 @@ File format (version 1), all integers big-endian::
   ``chunk_size`` (empty blobs do not exist: zero-byte evidence is refused at ingest).
 * Nonce of chunk *i*: the blob's random 8-byte prefix followed by *i* as 4 bytes. A key encrypts
   one blob only, so nonces never repeat under a key.
-* Associated data: ``b"\\x00"`` for every chunk but the last; for the last, ``b"\\x01"`` followed
-  by the blob's content address (``sha256:<hex>`` of the whole plaintext). So truncation at a
-  chunk boundary, reordering, appended chunks, and a blob file moved under another name all fail
-  authentication.
+* Associated data: a flag byte, then the whole header as stored (magic to the end of the JSON),
+  then for the last chunk only the blob's content address (``sha256:<hex>`` of the whole
+  plaintext). The flag is ``b"\\x00"`` for every chunk but the last and ``b"\\x01"`` for the last.
+  So an altered header, truncation at a chunk boundary, reordering, appended chunks, and a blob
+  file moved under another name all fail authentication.
 * ``wrapped_key`` is the blob key wrapped by the node key-encryption key with
   :func:`liaison.crypto.keys.wrap`, ``key_id`` as associated data. The blob therefore carries
   everything needed to read it with the KEK, and stays readable after deduplication.
@@ -102,30 +103,41 @@ def decode_header(body: bytes) -> BlobHeader:
     return header
 
 
-def new_blob(*, kek: bytes, key_id: str) -> tuple[BlobHeader, BlobCipher]:
-    """A fresh random key and nonce prefix for one blob, the key wrapped under ``kek``."""
+def new_blob(*, kek: bytes, key_id: str) -> tuple[BlobHeader, bytes, BlobCipher]:
+    """A fresh random key and nonce prefix for one blob, the key wrapped under ``kek``.
+
+    Returns the header, its encoding (to write first) and the cipher for the chunks.
+    """
     key = AESGCM.generate_key(bit_length=256)
     prefix = os.urandom(_PREFIX_SIZE)
     header = BlobHeader(key_id=key_id, wrapped_key=keys.wrap(kek, key_id, key), nonce_prefix=prefix)
-    return header, BlobCipher(key=key, nonce_prefix=prefix)
+    raw = header.encode()
+    return header, raw, BlobCipher(key=key, nonce_prefix=prefix, raw_header=raw)
 
 
-def open_blob_cipher(*, kek: bytes, header: BlobHeader) -> BlobCipher:
-    """The cipher of a stored blob; raises :class:`keys.KeyError_` for a wrong KEK."""
+def open_blob_cipher(*, kek: bytes, header: BlobHeader, raw_header: bytes) -> BlobCipher:
+    """The cipher of a stored blob; raises :class:`keys.KeyUnwrapError` for a wrong KEK.
+
+    ``raw_header`` is the header exactly as read from the blob: it is authenticated with
+    every chunk.
+    """
     key = keys.unwrap(kek, header.key_id, header.wrapped_key)
-    return BlobCipher(key=key, nonce_prefix=header.nonce_prefix)
-
-
-def _aad(final_digest: str | None) -> bytes:
-    return _NOT_FINAL if final_digest is None else b"\x01" + final_digest.encode("ascii")
+    return BlobCipher(key=key, nonce_prefix=header.nonce_prefix, raw_header=raw_header)
 
 
 class BlobCipher:
     """Seals and opens the chunks of one blob. Thread-safe: AESGCM holds no per-call state."""
 
-    def __init__(self, *, key: bytes, nonce_prefix: bytes) -> None:
+    def __init__(self, *, key: bytes, nonce_prefix: bytes, raw_header: bytes) -> None:
         self._aead = AESGCM(key)
         self._prefix = nonce_prefix
+        self._not_final = _NOT_FINAL + raw_header
+        self._final = b"\x01" + raw_header
+
+    def _aad(self, final_digest: str | None) -> bytes:
+        if final_digest is None:
+            return self._not_final
+        return self._final + final_digest.encode("ascii")
 
     def _nonce(self, index: int) -> bytes:
         if not 0 <= index < _MAX_CHUNKS:
@@ -140,7 +152,7 @@ class BlobCipher:
         ``final_digest`` is given for the last chunk only: the blob's content address.
         """
         size = len(plaintext) + TAG_SIZE
-        self._aead.encrypt_into(self._nonce(index), plaintext, _aad(final_digest), out[:size])
+        self._aead.encrypt_into(self._nonce(index), plaintext, self._aad(final_digest), out[:size])
         return size
 
     def open_into(
@@ -151,7 +163,9 @@ class BlobCipher:
         if size <= 0:
             raise BlobCipherError(f"chunk {index} is shorter than its tag")
         try:
-            self._aead.decrypt_into(self._nonce(index), ciphertext, _aad(final_digest), out[:size])
+            self._aead.decrypt_into(
+                self._nonce(index), ciphertext, self._aad(final_digest), out[:size]
+            )
         except InvalidTag:
             where = "last chunk" if final_digest is not None else f"chunk {index}"
             raise BlobCipherError(

@@ -36,23 +36,23 @@ _JWS_HEADER_KEYS = frozenset({"alg", "kid", "typ"})
 _JWE_HEADER_KEYS = frozenset({"alg", "enc", "kid", "epk"})
 
 
-class JoseFailure(Exception):
+class TokenError(Exception):
     """Base of the failures below; the message says what was wrong, never key material."""
 
 
-class Malformed(JoseFailure):
+class TokenMalformedError(TokenError):
     """Not a token of the shape we accept (segments, base64url, JSON, headers)."""
 
 
-class TooLarge(JoseFailure):
+class TokenTooLargeError(TokenError):
     """Longer than the limit; refused before parsing."""
 
 
-class BadSignature(JoseFailure):
+class SignatureInvalidError(TokenError):
     """Well formed, but the signature does not verify with the given key."""
 
 
-class DecryptFailed(JoseFailure):
+class DecryptError(TokenError):
     """Well formed, but the ciphertext does not decrypt (wrong key, or altered)."""
 
 
@@ -73,15 +73,15 @@ def _jwe_registry(max_bytes: int) -> jwe.JWERegistry:
 
 def _check_size(token: str, max_bytes: int) -> None:
     if len(token) > max_bytes:
-        raise TooLarge(f"token of {len(token)} bytes exceeds the limit of {max_bytes}")
+        raise TokenTooLargeError(f"token of {len(token)} bytes exceeds the limit of {max_bytes}")
 
 
 def _segments(token: str, count: int, what: str) -> list[str]:
     if not token.isascii():
-        raise Malformed(f"{what} is not ASCII")
+        raise TokenMalformedError(f"{what} is not ASCII")
     parts = token.split(".")
     if len(parts) != count:
-        raise Malformed(f"{what} has {len(parts)} segments, expected {count}")
+        raise TokenMalformedError(f"{what} has {len(parts)} segments, expected {count}")
     return parts
 
 
@@ -89,7 +89,7 @@ def _json_segment(segment: str, what: str) -> Any:
     try:
         return json.loads(b64u_decode(segment))
     except (ValueError, binascii.Error) as exc:
-        raise Malformed(f"{what} is not base64url JSON") from exc
+        raise TokenMalformedError(f"{what} is not base64url JSON") from exc
 
 
 def jws_header(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
@@ -97,11 +97,11 @@ def jws_header(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, A
     _check_size(token, max_bytes)
     header = _json_segment(_segments(token, 3, "JWS")[0], "JWS header")
     if not isinstance(header, dict) or set(header) != _JWS_HEADER_KEYS:
-        raise Malformed(f"JWS header must have exactly {sorted(_JWS_HEADER_KEYS)}")
+        raise TokenMalformedError(f"JWS header must have exactly {sorted(_JWS_HEADER_KEYS)}")
     if header["alg"] != SIG_ALG:
-        raise Malformed(f"JWS alg must be {SIG_ALG!r}")
+        raise TokenMalformedError(f"JWS alg must be {SIG_ALG!r}")
     if not isinstance(header["kid"], str) or not isinstance(header["typ"], str):
-        raise Malformed("JWS kid and typ must be strings")
+        raise TokenMalformedError("JWS kid and typ must be strings")
     return header
 
 
@@ -111,7 +111,7 @@ def jws_payload_unverified(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
     try:
         return b64u_decode(_segments(token, 3, "JWS")[1])
     except (ValueError, binascii.Error) as exc:
-        raise Malformed("JWS payload is not base64url") from exc
+        raise TokenMalformedError("JWS payload is not base64url") from exc
 
 
 def sign_compact(
@@ -133,18 +133,18 @@ def verify_compact(
     """The payload, if the header is ours with this ``typ`` and the signature verifies."""
     header = jws_header(token, max_bytes=max_bytes)
     if header["typ"] != typ:
-        raise Malformed(f"JWS typ is {header['typ']!r}, expected {typ!r}")
+        raise TokenMalformedError(f"JWS typ is {header['typ']!r}, expected {typ!r}")
     # Decode every segment ourselves first, so a broken one is "malformed", not a bad signature.
     for segment in _segments(token, 3, "JWS")[1:]:
         try:
             b64u_decode(segment)
         except (ValueError, binascii.Error) as exc:
-            raise Malformed("JWS segment is not base64url") from exc
+            raise TokenMalformedError("JWS segment is not base64url") from exc
     try:
         key = OKPKey.import_key(verifying_key(public_raw))
         result = jws.deserialize_compact(token, key, registry=_jws_registry(max_bytes))
     except (JoseError, ValueError) as exc:
-        raise BadSignature("signature does not verify") from exc
+        raise SignatureInvalidError("signature does not verify") from exc
     payload: bytes = result.payload
     return payload
 
@@ -159,8 +159,7 @@ def encrypt_to(
     """Compact JWE: a fresh ephemeral X25519 key per message (ECDH-ES), so no state is kept."""
     header = {"alg": KEY_ALG, "enc": ENC, "kid": recipient_key_id}
     key = OKPKey.import_key(encryption_public(recipient_public_raw))
-    token = jwe.encrypt_compact(header, plaintext, key, registry=_jwe_registry(max_bytes))
-    return token
+    return jwe.encrypt_compact(header, plaintext, key, registry=_jwe_registry(max_bytes))
 
 
 def jwe_header(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
@@ -168,23 +167,25 @@ def jwe_header(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, A
     _check_size(token, max_bytes)
     header = _json_segment(_segments(token, 5, "JWE")[0], "JWE header")
     if not isinstance(header, dict) or set(header) != _JWE_HEADER_KEYS:
-        raise Malformed(f"JWE header must have exactly {sorted(_JWE_HEADER_KEYS)}")
+        raise TokenMalformedError(f"JWE header must have exactly {sorted(_JWE_HEADER_KEYS)}")
     epk = header["epk"]
     if header["alg"] != KEY_ALG or header["enc"] != ENC or not isinstance(header["kid"], str):
-        raise Malformed(f"JWE must be alg {KEY_ALG!r}, enc {ENC!r}, with a string kid")
+        raise TokenMalformedError(f"JWE must be alg {KEY_ALG!r}, enc {ENC!r}, with a string kid")
     if not isinstance(epk, dict) or epk.get("kty") != "OKP" or epk.get("crv") != "X25519":
-        raise Malformed("JWE epk must be an OKP X25519 key")
+        raise TokenMalformedError("JWE epk must be an OKP X25519 key")
     return header
 
 
-def decrypt(token: str, *, recipient_private_raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def decrypt(
+    token: str, *, recipient_private_raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes:
     jwe_header(token, max_bytes=max_bytes)
     try:
         key = OKPKey.import_key(encryption_private(recipient_private_raw))
         result = jwe.decrypt_compact(token, key, registry=_jwe_registry(max_bytes))
     except (JoseError, ValueError) as exc:
-        raise DecryptFailed("body does not decrypt with this key") from exc
+        raise DecryptError("body does not decrypt with this key") from exc
     plaintext = result.plaintext
     if plaintext is None:  # pragma: no cover - joserfc sets it on success
-        raise DecryptFailed("body decrypted to nothing")
+        raise DecryptError("body decrypted to nothing")
     return plaintext

@@ -24,7 +24,7 @@ ALGORITHMS: dict[str, str] = {"signing": "Ed25519", "encryption": "X25519"}
 _NONCE = 12
 
 
-class KeyError_(Exception):
+class KeyUnwrapError(Exception):
     """A key cannot be unwrapped or parsed: wrong KEK, altered record, or bad encoding."""
 
 
@@ -66,7 +66,7 @@ def unwrap(kek: bytes, key_id: str, wrapped: bytes) -> bytes:
     try:
         return AESGCM(kek).decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
     except InvalidTag as exc:
-        raise KeyError_(
+        raise KeyUnwrapError(
             f"key {key_id} cannot be unwrapped: wrong key-encryption key or altered record"
         ) from exc
 
@@ -107,7 +107,7 @@ def raw_from_age_identity(identity: str) -> bytes:
 def _bech32(hrp: str, data: bytes) -> str:
     words = convertbits(data, 8, 5)
     if words is None:  # pragma: no cover - 32 bytes always convert
-        raise KeyError_("cannot encode key")
+        raise KeyUnwrapError("cannot encode key")
     result: str = bech32_encode(hrp, words)
     return result
 
@@ -115,8 +115,8 @@ def _bech32(hrp: str, data: bytes) -> str:
 def _unbech32(hrp: str, text: str) -> bytes:
     found_hrp, words = bech32_decode(text)
     if found_hrp != hrp or words is None:
-        raise KeyError_(f"not an age key with prefix {hrp!r}")
+        raise KeyUnwrapError(f"not an age key with prefix {hrp!r}")
     data = convertbits(words, 5, 8, False)
     if data is None or len(data) != 32:
-        raise KeyError_("age key does not hold 32 bytes")
+        raise KeyUnwrapError("age key does not hold 32 bytes")
     return bytes(data)

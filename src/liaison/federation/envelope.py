@@ -39,7 +39,11 @@ DEFAULT_SKEW = timedelta(minutes=2)
 MAX_BATCH_ENVELOPES = 100
 DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024
 _STRICT = ConfigDict(
-    extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    extra="forbid",
+    frozen=True,
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
 )
 
 
@@ -131,7 +135,9 @@ def wire_digest(wire: str) -> str:
 def _check_no_floats(value: Any) -> None:
     # Floats are where JSON canonicalisations disagree (RFC 8785 vs Python repr); keep them out.
     if isinstance(value, float):
-        raise errors.Malformed("bodies carry no floating-point numbers; use strings or integers")
+        raise errors.MalformedError(
+            "bodies carry no floating-point numbers; use strings or integers"
+        )
     if isinstance(value, dict):
         for item in value.values():
             _check_no_floats(item)
@@ -184,7 +190,7 @@ def seal(
             }
         )
     except ValidationError as exc:
-        raise errors.Malformed(f"envelope fields are invalid: {exc}") from exc
+        raise errors.MalformedError(f"envelope fields are invalid: {exc}") from exc
     wire = jose.sign_compact(
         canonical_json(envelope.model_dump(mode="json")),
         private_raw=sender_private_raw,
@@ -193,7 +199,7 @@ def seal(
         max_bytes=max_bytes,
     )
     if len(wire) > max_bytes:
-        raise errors.TooLarge(f"sealed envelope is {len(wire)} bytes, over {max_bytes}")
+        raise errors.TooLargeError(f"sealed envelope is {len(wire)} bytes, over {max_bytes}")
     return SealedEnvelope(wire=wire, envelope=envelope, digest=wire_digest(wire))
 
 
@@ -201,18 +207,20 @@ def _parse_envelope(payload: bytes) -> Envelope:
     try:
         return Envelope.model_validate_json(payload, strict=True, by_alias=True, by_name=False)
     except ValidationError as exc:
-        raise errors.Malformed(f"envelope fields are invalid: {exc.errors()[0]['msg']}") from exc
+        raise errors.MalformedError(
+            f"envelope fields are invalid: {exc.errors()[0]['msg']}"
+        ) from exc
 
 
 def _header(wire: str, *, typ: str, max_bytes: int) -> dict[str, Any]:
     try:
         header = jose.jws_header(wire, max_bytes=max_bytes)
-    except jose.TooLarge as exc:
-        raise errors.TooLarge(str(exc)) from exc
-    except jose.Malformed as exc:
-        raise errors.Malformed(str(exc)) from exc
+    except jose.TokenTooLargeError as exc:
+        raise errors.TooLargeError(str(exc)) from exc
+    except jose.TokenMalformedError as exc:
+        raise errors.MalformedError(str(exc)) from exc
     if header["typ"] != typ:
-        raise errors.Malformed(f"typ is {header['typ']!r}, expected {typ!r}")
+        raise errors.MalformedError(f"typ is {header['typ']!r}, expected {typ!r}")
     return header
 
 
@@ -221,8 +229,8 @@ def peek(wire: str, *, max_bytes: int = DEFAULT_MAX_WIRE_BYTES) -> Peeked:
     header = _header(wire, typ=ENVELOPE_TYP, max_bytes=max_bytes)
     try:
         payload = jose.jws_payload_unverified(wire, max_bytes=max_bytes)
-    except jose.Malformed as exc:
-        raise errors.Malformed(str(exc)) from exc
+    except jose.TokenMalformedError as exc:
+        raise errors.MalformedError(str(exc)) from exc
     return Peeked(
         unverified=_parse_envelope(payload), signer_kid=header["kid"], digest=wire_digest(wire)
     )
@@ -232,10 +240,12 @@ def _verified_payload(wire: str, *, public_raw: bytes, typ: str, max_bytes: int)
     _header(wire, typ=typ, max_bytes=max_bytes)
     try:
         return jose.verify_compact(wire, public_raw=public_raw, typ=typ, max_bytes=max_bytes)
-    except jose.Malformed as exc:
-        raise errors.Malformed(str(exc)) from exc
-    except jose.BadSignature as exc:
-        raise errors.BadSignature("the signature does not verify with the sender's key") from exc
+    except jose.TokenMalformedError as exc:
+        raise errors.MalformedError(str(exc)) from exc
+    except jose.SignatureInvalidError as exc:
+        raise errors.BadSignatureError(
+            "the signature does not verify with the sender's key"
+        ) from exc
 
 
 def verify(
@@ -268,7 +278,7 @@ def check_fresh(
     skew: timedelta = DEFAULT_SKEW,
 ) -> None:
     if not is_fresh(envelope, now=now, window=window, skew=skew):
-        raise errors.Stale(
+        raise errors.StaleError(
             f"envelope created at {envelope.created_at.isoformat()} is outside the window"
         )
 
@@ -277,24 +287,26 @@ def body_key_id(envelope: Envelope) -> str:
     """The recipient key id the body is encrypted to, so the inbox can pick its private key."""
     try:
         kid: str = jose.jwe_header(envelope.body)["kid"]
-    except jose.JoseFailure as exc:
-        raise errors.Malformed(str(exc)) from exc
+    except jose.TokenError as exc:
+        raise errors.MalformedError(str(exc)) from exc
     return kid
 
 
 def decrypt_body(envelope: Envelope, *, recipient_private_raw: bytes) -> dict[str, Any]:
     try:
         plaintext = jose.decrypt(envelope.body, recipient_private_raw=recipient_private_raw)
-    except jose.Malformed as exc:
-        raise errors.Malformed(str(exc)) from exc
-    except jose.JoseFailure as exc:
-        raise errors.DecryptFailed("the body does not decrypt with the recipient's key") from exc
+    except jose.TokenMalformedError as exc:
+        raise errors.MalformedError(str(exc)) from exc
+    except jose.TokenError as exc:
+        raise errors.DecryptFailedError(
+            "the body does not decrypt with the recipient's key"
+        ) from exc
     try:
         body = json.loads(plaintext, parse_float=_refuse_float)
     except ValueError as exc:
-        raise errors.Malformed("the decrypted body is not JSON without floats") from exc
+        raise errors.MalformedError("the decrypted body is not JSON without floats") from exc
     if not isinstance(body, dict):
-        raise errors.Malformed("the decrypted body is not a JSON object")
+        raise errors.MalformedError("the decrypted body is not a JSON object")
     return body
 
 
@@ -328,7 +340,7 @@ def make_receipt(
             }
         )
     except ValidationError as exc:
-        raise errors.Malformed(f"receipt fields are invalid: {exc}") from exc
+        raise errors.MalformedError(f"receipt fields are invalid: {exc}") from exc
     wire = jose.sign_compact(
         canonical_json(receipt.model_dump(mode="json")),
         private_raw=receiver_private_raw,
@@ -344,8 +356,8 @@ def receipt_signer(wire: str) -> tuple[str, str]:
     try:
         payload = jose.jws_payload_unverified(wire)
         receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
-    except (jose.Malformed, ValidationError) as exc:
-        raise errors.Malformed("not a receipt") from exc
+    except (jose.TokenMalformedError, ValidationError) as exc:
+        raise errors.MalformedError("not a receipt") from exc
     return receipt.receiver, header["kid"]
 
 
@@ -367,10 +379,10 @@ def verify_receipt(
     try:
         receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
     except ValidationError as exc:
-        raise errors.Malformed("receipt fields are invalid") from exc
+        raise errors.MalformedError("receipt fields are invalid") from exc
     digests = [expected_digest] if isinstance(expected_digest, str) else list(expected_digest)
     if receipt.envelope_id is not None and receipt.envelope_id != expected_envelope_id:
-        raise errors.ReceiptMismatch("the receipt is for another envelope")
+        raise errors.ReceiptMismatchError("the receipt is for another envelope")
     if not any(same_digest(receipt.envelope_digest, d) for d in digests):
-        raise errors.ReceiptMismatch("the receipt names another envelope digest")
+        raise errors.ReceiptMismatchError("the receipt names another envelope digest")
     return receipt

@@ -15,51 +15,64 @@ class ProtocolError(LiaisonError):
     reason: ClassVar[str] = "rejected"
 
 
-class Malformed(ProtocolError):
+class MalformedError(ProtocolError):
     reason = "malformed"
 
 
-class TooLarge(ProtocolError):
+class TooLargeError(ProtocolError):
     reason = "too_large"
     status_code = 413
 
 
-class BadSignature(ProtocolError):
+class BadSignatureError(ProtocolError):
     reason = "bad_signature"
     status_code = 401
 
 
-class UnknownKey(ProtocolError):
+class UnknownKeyError(ProtocolError):
     reason = "unknown_key"
     status_code = 401
 
 
-class ExpiredKey(ProtocolError):
+class ExpiredKeyError(ProtocolError):
     reason = "expired_key"
     status_code = 401
 
 
-class RevokedKey(ProtocolError):
+class RevokedKeyError(ProtocolError):
     reason = "revoked_key"
     status_code = 401
 
 
-class Stale(ProtocolError):
+class StaleError(ProtocolError):
     reason = "stale"
 
 
-class DecryptFailed(ProtocolError):
+class DecryptFailedError(ProtocolError):
     reason = "decrypt_failed"
 
 
-class ReceiptMismatch(ProtocolError):
+class ReceiptMismatchError(ProtocolError):
     """A receipt that verifies but names another envelope or digest than the one we sent."""
 
     reason = "receipt_mismatch"
 
 
-class NotNewer(ProtocolError):
+class NotNewerError(ProtocolError):
     """A directory document whose version is not above the one already imported."""
 
     reason = "not_newer"
     status_code = 409
+
+
+class NotHostedError(ProtocolError):
+    """The envelope's ``to`` is not an authority of this node (the inbox checks this)."""
+
+    reason = "not_hosted"
+    status_code = 404
+
+
+class UnknownKindError(ProtocolError):
+    """The recipient does not handle this kind (the inbox checks this)."""
+
+    reason = "unknown_kind"

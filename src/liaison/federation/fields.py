@@ -67,7 +67,7 @@ def truncate_ms(when: datetime) -> datetime:
 def _not_bool(value: object) -> object:
     # JSON true equals 1 in Python; a version must be the number itself.
     if isinstance(value, bool):
-        raise ValueError("v must be the integer 1")
+        raise ValueError("v must be the integer 1")  # noqa: TRY004 - pydantic reports only ValueError as a validation error
     return value
 
 

@@ -21,8 +21,13 @@ def rotate(authority: Annotated[str, typer.Argument(help="Authority id")]) -> No
     node = load_node()
     with unit_of_work(node) as session:
         authorities.get(session=session, authority_id=authority)
-        fresh = service.rotate(session=session, kek=node.kek, authority_id=authority,
-                               ctx=cli_context(), clock=node.clock)
+        fresh = service.rotate(
+            session=session,
+            kek=node.kek,
+            authority_id=authority,
+            ctx=cli_context(),
+            clock=node.clock,
+        )
         for key in fresh:
             console.print(f"{key.purpose}: new key {key.id} ({key.algorithm})", highlight=False)
 
@@ -36,4 +41,4 @@ def list_keys(authority: Annotated[str, typer.Argument(help="Authority id")]) ->
         authorities.get(session=session, authority_id=authority)
         for key in service.keys_of(session=session, authority_id=authority):
             state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "active"
-            console.print(f"{key.id}\t{key.purpose}\t{key.algorithm}\t{key.public_key}\t{state}", highlight=False)
+            typer.echo(f"{key.id}\t{key.purpose}\t{key.algorithm}\t{key.public_key}\t{state}")

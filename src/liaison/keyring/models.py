@@ -1,4 +1,4 @@
-"""Key records. Public halves stay forever (old signatures must verify); private halves are wrapped."""
+"""Key records. Public halves stay (old signatures must verify); private halves are wrapped."""
 
 from __future__ import annotations
 

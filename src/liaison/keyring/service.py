@@ -92,8 +92,12 @@ def ensure_keys(
         if active_key(session=session, authority_id=authority_id, purpose=purpose) is None:
             created.append(
                 create_key(
-                    session=session, kek=kek, authority_id=authority_id, purpose=purpose,
-                    ctx=ctx, clock=clock,
+                    session=session,
+                    kek=kek,
+                    authority_id=authority_id,
+                    purpose=purpose,
+                    ctx=ctx,
+                    clock=clock,
                 )
             )
     return created
@@ -118,7 +122,11 @@ def rotate(
             old.retired_at = now
         session.flush()
         new = create_key(
-            session=session, kek=kek, authority_id=authority_id, purpose=purpose, ctx=ctx,
+            session=session,
+            kek=kek,
+            authority_id=authority_id,
+            purpose=purpose,
+            ctx=ctx,
             clock=clock,
         )
         fresh.append(new)

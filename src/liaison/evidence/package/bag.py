@@ -60,7 +60,12 @@ def decode_path(path: str) -> str:
 
 def safe_relative(path: str) -> str | None:
     """The path normalised inside the bag, or None if it escapes it (absolute, .., ~, NUL)."""
-    if not path or "\x00" in path or path.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", path):
+    if (
+        not path
+        or "\x00" in path
+        or path.startswith(("/", "~", "\\"))
+        or re.match(r"^[A-Za-z]:", path)
+    ):
         return None
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if not parts or any(p == ".." for p in parts):
@@ -140,15 +145,20 @@ def parse_bag_info(text: str, *, name: str = "bag-info.txt") -> list[tuple[str, 
 
 
 def parse_manifest(text: str, *, name: str, algorithm: str, version: str) -> Manifest:
-    """Entries of one manifest; duplicate and suspicious paths are errors or warnings per version."""
+    """Entries of one manifest; duplicated or odd paths are errors or warnings, per version."""
     manifest = Manifest(name=name, algorithm=algorithm)
     seen_normalised: dict[str, str] = {}
     hex_len = hashlib.new(algorithm).digest_size * 2
+    dotted = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split(None, 1)
-        if len(parts) != 2 or len(parts[0]) != hex_len or not re.fullmatch(r"[0-9a-fA-F]+", parts[0]):
+        if (
+            len(parts) != 2
+            or len(parts[0]) != hex_len
+            or not re.fullmatch(r"[0-9a-fA-F]+", parts[0])
+        ):
             raise BagFormatError(f"{name}: line {number} is not '<{algorithm}> <path>'")
         digest, raw_path = parts[0].lower(), parts[1]
         if raw_path.startswith("*"):
@@ -160,7 +170,7 @@ def parse_manifest(text: str, *, name: str, algorithm: str, version: str) -> Man
         if path is None:
             raise BagFormatError(f"{name}: path {decoded!r} points outside the bag")
         if decoded.startswith("./"):
-            manifest.warnings.append(f"{name}: path {decoded!r} starts with './'")
+            dotted += 1
         if path in manifest.entries:
             if manifest.entries[path] != digest or version_tuple(version) >= (1, 0):
                 raise BagFormatError(f"{name}: {path} is listed twice")
@@ -168,9 +178,15 @@ def parse_manifest(text: str, *, name: str, algorithm: str, version: str) -> Man
             continue
         normalised = unicodedata.normalize("NFC", path)
         if normalised in seen_normalised:
-            manifest.warnings.append(f"{name}: {path} differs from another entry only by Unicode form")
+            manifest.warnings.append(
+                f"{name}: {path} differs from another entry only by Unicode form"
+            )
         seen_normalised[normalised] = path
         manifest.entries[path] = digest
+    # A manifest where every path starts with "./" was made by running a checksum tool over the
+    # directory, not by a BagIt tool: readable, but worth a warning. The odd "./" is tolerated.
+    if manifest.entries and dotted == len(manifest.entries):
+        manifest.warnings.append(f"{name}: every path starts with './' (made by a checksum tool?)")
     return manifest
 
 

@@ -47,7 +47,7 @@ class FileRecord:
 
 
 def _id(request_ref: str, role: str) -> str:
-    return f"kb:{role.split(':')[0]}-{uuid.uuid5(_NS, f'{request_ref}|{role}')}"
+    return f"kb:{role.split(':', maxsplit=1)[0]}-{uuid.uuid5(_NS, f'{request_ref}|{role}')}"
 
 
 def _typed(kind: str, value: str) -> dict[str, str]:
@@ -102,8 +102,11 @@ def build_provenance(
     actors = sorted({event.actor for event in custody} | {sender})
     for actor in actors:
         graph.append(
-            {"@id": _id(request_ref, f"identity:{actor}"), "@type": "uco-identity:Identity",
-             "uco-core:name": actor}
+            {
+                "@id": _id(request_ref, f"identity:{actor}"),
+                "@type": "uco-identity:Identity",
+                "uco-core:name": actor,
+            }
         )
     record_id = _id(request_ref, "provenancerecord:package")
     graph.append(

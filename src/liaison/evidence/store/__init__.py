@@ -3,7 +3,7 @@
 from liaison.evidence.store.base import (
     BadBlob,
     BlobCheck,
-    BlobNotFound,
+    BlobNotFoundError,
     BlobStore,
     StagedBlob,
     StoreError,
@@ -14,7 +14,7 @@ from liaison.evidence.store.local import LocalBlobStore
 __all__ = [
     "BadBlob",
     "BlobCheck",
-    "BlobNotFound",
+    "BlobNotFoundError",
     "BlobStore",
     "LocalBlobStore",
     "StagedBlob",

@@ -27,7 +27,7 @@ class StoreError(LiaisonError):
     exit_code = 8
 
 
-class BlobNotFound(LiaisonError):
+class BlobNotFoundError(LiaisonError):
     status_code = 404
     exit_code = 3
 
@@ -82,12 +82,12 @@ class BlobStore(Protocol):
         """
 
     def open(self, digest: str) -> BinaryIO:
-        """The stored bytes of ``digest``; raises :class:`BlobNotFound`."""
+        """The stored bytes of ``digest``; raises :class:`BlobNotFoundError`."""
 
     def exists(self, digest: str) -> bool: ...
 
     def delete(self, digest: str) -> None:
-        """Remove ``digest``; raises :class:`BlobNotFound` when absent."""
+        """Remove ``digest``; raises :class:`BlobNotFoundError` when absent."""
 
     def digests(self) -> Iterator[str]:
         """Every stored name, in no particular order."""

@@ -1,0 +1,34 @@
+# Two entry points: `make demo` and `make test`. Each bootstraps .venv from requirements.lock.
+.PHONY: demo test bootstrap system-packages lint unit lock bench clean
+
+# Debian packages the tests need: a PostgreSQL server, and the external checkers of our formats.
+TEST_DEBS := postgresql age
+
+bootstrap:
+	bin/bootstrap
+
+demo: bootstrap
+	LIAISON_ENV=dev LIAISON_DATA_DIR=$(CURDIR)/var/demo .venv/bin/liaison demo
+
+system-packages:
+	bin/system-packages $(TEST_DEBS)
+
+lint: bootstrap
+	bin/lint
+
+test: bootstrap system-packages lint
+	bin/tests
+
+unit: bootstrap
+	.venv/bin/pytest -x -q
+
+# Regenerate requirements.lock after changing pyproject.toml.
+lock: bootstrap
+	.venv/bin/python -m pip install --quiet uv
+	.venv/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+bench: bootstrap
+	for b in bench/*.py; do .venv/bin/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf .venv var .mypy_cache .ruff_cache .pytest_cache
