@@ -77,7 +77,8 @@ def test_sha512_option_adds_manifests(tmp_path: Path, parties: Parties) -> None:
         sender_public_raw=parties.signer.public_raw,
         limits=Limits(payload_algorithms=("sha256", "sha512")),
     )
-    assert strict.ok and all(c.ok is not None for c in strict.checks), strict.lines()
+    assert strict.ok, strict.lines()
+    assert all(c.ok is not None for c in strict.checks), strict.lines()
 
 
 def test_wrong_identity_is_named(sealed: Path, parties: Parties) -> None:
