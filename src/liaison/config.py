@@ -64,6 +64,26 @@ class Settings(BaseSettings):
     # Name of this node, used in audit checkpoints and logs.
     node_name: str = Field(default="liaison-node", min_length=1, max_length=100)
 
+    # Federation. The directory operator's Ed25519 public key (base64url, raw 32 bytes), pinned:
+    # only directory documents it signed are imported.
+    directory_operator_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
+    # This node's public base URL, published in the directory (e.g. https://liaison.gov.vn).
+    public_url: str | None = None
+    # TLS towards peers: a CA bundle to trust instead of the system's, and an optional client
+    # certificate for mutual TLS.
+    federation_ca_file: Path | None = None
+    federation_client_cert: Path | None = None
+    federation_client_key: Path | None = None
+    # Envelopes older than this (or this far in the future) are refused as replays.
+    federation_freshness_seconds: int = Field(default=600, ge=60, le=86400)
+    # Limits checked before parsing anything a peer sends.
+    federation_max_envelope_bytes: int = Field(default=1024 * 1024, ge=4096)
+    federation_max_batch_bytes: int = Field(default=16 * 1024 * 1024, ge=65536)
+    # Worker: envelopes per delivery, idle poll interval, and the retry backoff bounds.
+    worker_batch_size: int = Field(default=100, ge=1, le=100)
+    worker_poll_seconds: float = Field(default=0.05, gt=0, le=60)
+    worker_backoff_max_seconds: float = Field(default=300.0, ge=1)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -27,4 +27,6 @@ def import_all_models() -> None:
     import liaison.accounts.models
     import liaison.audit.models
     import liaison.authorities.models
+    import liaison.directory.models
+    import liaison.federation.models
     import liaison.keyring.models  # noqa: F401

@@ -1,14 +1,15 @@
 """Streaming ingest of evidence into the encrypted, content-addressed blob store.
 
-Bytes are read once, through page-aligned buffers (anonymous ``mmap``; ``hashlib`` is markedly
-slower on unaligned ``bytearray`` buffers), and go two ways at once:
+Bytes are read once, into page-aligned buffers (anonymous ``mmap``; ``hashlib`` is markedly
+slower on unaligned ``bytearray`` buffers), and flow through three threads:
 
-* the calling thread reads each 1 MiB chunk and feeds it to SHA-256;
+* a reader thread fills 1 MiB chunks from the source;
+* the calling thread feeds each chunk to SHA-256;
 * a writer thread encrypts the previous chunk (AES-256-GCM, see :mod:`liaison.crypto.blobcipher`
   for the file format) and appends it to a temporary blob in the store.
 
-``hashlib`` and AES-GCM both release the GIL on large buffers, so on two cores ingest runs at
-about the speed of hashing alone. A small ring of buffers bounds memory whatever the input size.
+Reads, ``hashlib`` and AES-GCM all release the GIL on large buffers, so on two cores ingest runs
+at about the speed of hashing alone. A small ring of buffers bounds memory whatever the input size.
 The content address (plaintext SHA-256) is known only at the end: the last chunk is sealed with
 it, then the store renames the temporary file to it, or discards it when that digest is already
 stored (each blob carries its own wrapped key, so the kept one stays readable).
@@ -33,9 +34,9 @@ from liaison.crypto import blobcipher, keys
 from liaison.crypto.blobcipher import CHUNK_SIZE, TAG_SIZE, BlobCipher, BlobCipherError
 from liaison.evidence.store.base import BadBlob, BlobStore, StagedBlob, check_digest
 
-# Six chunks in flight: one being read, one held until we know whether it is the last, and up to
-# four queued for the writer. 6 MiB whatever the input size.
-_RING = 6
+# Chunks in flight: being read or queued for hashing, one held until we know whether it is the
+# last, queued for or in the writer. 8 MiB whatever the input size.
+_RING = 8
 # Ask the kernel to start writeback every 16 MiB so the final fsync has little left to wait for.
 _FLUSH_EVERY = 16
 
@@ -187,6 +188,39 @@ def ingest(
     )
 
 
+class _Reader(threading.Thread):
+    """Fills free buffers from the source, in order, so the hashing thread only hashes."""
+
+    def __init__(
+        self, *, source: BinaryIO, views: list[memoryview], free: queue.Queue[int], max_bytes: int
+    ) -> None:
+        super().__init__(name="evidence-ingest-reader", daemon=True)
+        self.source = source
+        self.views = views
+        self.free = free
+        self.max_bytes = max_bytes
+        # (slot, bytes read); None once the reader has stopped, for whatever reason.
+        self.chunks: queue.Queue[tuple[int, int] | None] = queue.Queue()
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        total = 0
+        try:
+            while (slot := self.free.get()) >= 0 and not self.stop.is_set():
+                # Never read more than one byte past the limit: refuse without draining the rest.
+                limit = min(CHUNK_SIZE, self.max_bytes - total + 1)
+                n = _fill(self.source, self.views[slot][:limit])
+                total += n
+                self.chunks.put((slot, n))
+                if n < CHUNK_SIZE:  # end of the source, or the limit reached
+                    break
+        except BaseException as exc:  # noqa: BLE001 - handed to the ingesting thread, re-raised
+            self.error = exc
+        finally:
+            self.chunks.put(None)
+
+
 def _pipeline(
     *,
     source: BinaryIO,
@@ -196,19 +230,20 @@ def _pipeline(
     max_bytes: int,
     declared_digest: str | None,
 ) -> tuple[str, int]:
+    """Reader thread → this thread (SHA-256) → writer thread (encrypt, write), in chunk order."""
     writer = _Writer(cipher=cipher, staged=staged, views=views)
+    reader = _Reader(source=source, views=views, free=writer.free, max_bytes=max_bytes)
     writer.start()
+    reader.start()
     hasher = hashlib.sha256()
     total = index = 0
     pending: tuple[int, int] | None = None
     try:
         while True:
-            slot = writer.free.get()
-            if writer.error is not None:
-                raise writer.error
-            # Never read more than one byte past the limit: refuse without consuming the rest.
-            limit = min(CHUNK_SIZE, max_bytes - total + 1)
-            n = _fill(source, views[slot][:limit])
+            item = reader.chunks.get()
+            if item is None:
+                raise reader.error or writer.error or RuntimeError("ingest reader stopped early")
+            slot, n = item
             total += n
             if total > max_bytes:
                 raise EvidenceTooLarge(
@@ -235,6 +270,9 @@ def _pipeline(
             )
         writer.jobs.put((*pending, index, digest))
     finally:
+        reader.stop.set()
+        writer.free.put(-1)  # wakes the reader if it waits for a buffer
+        reader.join()
         writer.jobs.put(None)
         writer.join()
     if writer.error is not None:

@@ -23,6 +23,7 @@ from liaison.evidence.ingest import (
     verify_store,
 )
 from liaison.evidence.store import LocalBlobStore, StoreError
+from liaison.evidence.store.direct import O_DIRECT
 
 KEK = bytes(range(32))
 LIMIT = 64 * CHUNK_SIZE
@@ -151,8 +152,9 @@ def test_zero_bytes_is_refused(store: LocalBlobStore) -> None:
 class _FillsUp:
     """A file that accepts ``room`` bytes, then fails as a full disk does."""
 
-    def __init__(self, path: Path, room: int) -> None:
-        self._file = path.open("xb", buffering=0)
+    def __init__(self, path: Path, room: int, *, direct: bool) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | (O_DIRECT if direct else 0)
+        self._file = open(os.open(path, flags, 0o600), "wb", buffering=0)  # noqa: PTH123, SIM115
         self._room = room
 
     def write(self, data: memoryview) -> int:
@@ -169,16 +171,39 @@ class _FillsUp:
         self._file.close()
 
 
-def test_disk_full_mid_ingest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("direct", [False, True], ids=["page-cache", "direct-io"])
+def test_disk_full_mid_ingest(tmp_path: Path, direct: bool) -> None:
     root = tmp_path / "store"
     good = LocalBlobStore(root)
     kept = _ingest(good, b"already stored" * 100)
-    full = LocalBlobStore(root, opener=lambda path: _FillsUp(path, 2 * CHUNK_SIZE))  # type: ignore[arg-type,return-value]
+    if direct:
+        try:
+            _FillsUp(tmp_path / "probe", 0, direct=True).close()
+        except OSError:
+            pytest.skip("this file system refuses O_DIRECT")
+
+    def opener(path: Path) -> BinaryIO:
+        return _FillsUp(path, 2 * CHUNK_SIZE, direct=direct)  # type: ignore[return-value]
+
+    full = LocalBlobStore(root, opener=opener)
     with pytest.raises(StoreError, match="is full"):
         _ingest(full, os.urandom(5 * CHUNK_SIZE))
     assert list(good.digests()) == [kept.digest]
     assert _left_over(good) == []
     assert verify_store(store=good, kek=KEK) == []
+
+
+def test_a_failing_source_leaves_nothing(store: LocalBlobStore) -> None:
+    class Broken(_Trickle):
+        def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+            if self.consumed > CHUNK_SIZE:
+                raise ConnectionResetError("peer went away")
+            return super().readinto(buffer)
+
+    with pytest.raises(ConnectionResetError):
+        ingest(source=Broken(os.urandom(4 * CHUNK_SIZE)), store=store, kek=KEK, max_bytes=LIMIT)  # type: ignore[arg-type]
+    assert list(store.digests()) == []
+    assert _left_over(store) == []
 
 
 def _flip(path: Path, offset: int) -> None:

@@ -36,6 +36,7 @@ SIGNATURE_FILE = "signature.jws"
 PROVENANCE_FILE = "provenance.jsonld"
 SIGNATURE_TYP = "liaison-bag-signature+jws"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_OUT_BATCH = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -58,21 +59,46 @@ class SealResult:
 
 
 class _HashingWriter:
-    """Counts and hashes the ciphertext on its way to ``out``: the package's name is its digest."""
+    """Counts and hashes the ciphertext on its way to ``out``: the package's name is its digest.
+
+    pyrage calls ``write`` in its own thread with 64 KiB pieces; hashing and writing them there
+    would serialise them with the encryption, so a second thread does both, on batches of
+    ``_OUT_BATCH`` (hashlib and file writes release the GIL).
+    """
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
         self.hash = hashlib.sha256()
         self.size = 0
+        self._pipe = ChunkPipe(depth=4, chunk=_OUT_BATCH)
+        self._failure: list[BaseException] = []
+        self._thread = threading.Thread(target=self._drain, name="seal-out", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while block := self._pipe.read():
+                self.hash.update(block)
+                self.out.write(block)
+        except BaseException as exc:  # noqa: BLE001 - raised again by write() or finish()
+            self._failure.append(exc)
+            self._pipe.cancelled.set()
 
     def write(self, data: bytes, /) -> int:
-        self.hash.update(data)
         self.size += len(data)
-        self.out.write(data)
-        return len(data)
+        return self._pipe.write(data)
 
-    def flush(self) -> None:
+    def finish(self) -> None:
+        if not self._failure:
+            self._pipe.close_writer()
+        self._thread.join()
+        if self._failure:
+            raise self._failure[0]
         self.out.flush()
+
+    def abort(self) -> None:
+        self._pipe.cancelled.set()
+        self._thread.join()
 
 
 class _PayloadReader:
@@ -185,9 +211,11 @@ def seal_package(
     producer.start()
     try:
         encrypt_stream(reader=pipe, writer=writer, recipient=recipient_age)
+        writer.finish()
     except Exception:
         # A failed producer makes pyrage fail on its next read; its reason is the one to tell.
         pipe.cancelled.set()
+        writer.abort()
         producer.join()
         if failure:
             raise failure[0] from None
@@ -195,7 +223,6 @@ def seal_package(
     producer.join()
     if failure:
         raise failure[0]
-    writer.flush()
     return SealResult(
         digest="sha256:" + writer.hash.hexdigest(),
         size=writer.size,

@@ -20,7 +20,8 @@ class PipeClosedError(OSError):
 
 
 class ChunkPipe:
-    def __init__(self, *, depth: int = 8) -> None:
+    def __init__(self, *, depth: int = 8, chunk: int = CHUNK) -> None:
+        self._chunk = chunk
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -33,7 +34,7 @@ class ChunkPipe:
         size = len(data)
         self._pending.append(bytes(data))
         self._pending_size += size
-        if self._pending_size >= CHUNK:
+        if self._pending_size >= self._chunk:
             self._flush()
         return size
 

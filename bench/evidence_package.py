@@ -1,0 +1,256 @@
+"""Sealed-package benchmarks of issue 5 (seal, verify, small files), each against a baseline
+run by this script on the same input. Meant to be merged into bench/evidence.py.
+
+    python bench/evidence_package.py            # 2 GiB input
+    python bench/evidence_package.py --quick    # 256 MiB input
+
+Ratios are our throughput divided by the baseline's (equivalently the baseline's time divided by
+ours): higher is better. Our seal and verify run in a child process so that its peak RSS
+(ru_maxrss) is theirs alone. When liaison.evidence.ingest is importable, "ingest + seal" means:
+ingest into a fresh encrypted store, then seal from that store (as the product does); otherwise
+it is one SHA-256 pass plus the seal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import mmap
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+MIB = 1 << 20
+BIN = Path(sys.executable).parent
+SRC = Path(__file__).resolve().parents[1] / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+from liaison.crypto import keys  # noqa: E402 - needs the src path set just above
+from liaison.evidence.package import (  # noqa: E402 - idem
+    CustodyEvent,
+    PayloadItem,
+    seal_package,
+    verify_package,
+)
+
+
+def make_input(*, folder: Path, size: int) -> Path:
+    path = folder / "input.bin"
+    with path.open("wb") as out:
+        left = size
+        while left:
+            block = os.urandom(min(8 * MIB, left))
+            out.write(block)
+            left -= len(block)
+    return path
+
+
+def _sha256_file(path: Path) -> str:
+    buffer = mmap.mmap(-1, MIB)
+    view = memoryview(buffer)
+    hasher = hashlib.sha256()
+    with path.open("rb", buffering=0) as handle:
+        while count := handle.readinto(view):
+            hasher.update(view[:count])
+    view.release()
+    buffer.close()
+    return "sha256:" + hasher.hexdigest()
+
+
+def _timed(argv: list[str], **kwargs: Any) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - start
+
+
+def _seal(out: BinaryIO, items: list[PayloadItem], parties: dict[str, Any]) -> None:
+    seal_package(
+        out=out,
+        items=items,
+        request_ref="BENCH-1",
+        sender="xx-bench",
+        recipient="yy-bench",
+        recipient_age=parties["recipient"],
+        signing_private_raw=parties["signer"].private_raw,
+        signing_key_id="bench",
+        custody=[CustodyEvent("ingested", "bench", "2026-01-01T00:00:00+00:00")],
+    )
+
+
+def _parties() -> dict[str, Any]:
+    enc = keys.generate("encryption")
+    return {
+        "recipient": keys.age_recipient(enc.public_raw),
+        "identity": keys.age_identity(enc.private_raw),
+        "signer": keys.generate("signing"),
+    }
+
+
+def child_seal_verify(path: Path, workdir: Path) -> dict[str, Any]:
+    """Runs in the child: ingest (or hash), seal, verify one big file; times and peak RSS."""
+    parties = _parties()
+    size = path.stat().st_size
+    package = workdir / "ours.age"
+    result: dict[str, Any] = {}
+    try:
+        from liaison.evidence.ingest import ingest, open_blob
+        from liaison.evidence.store.local import LocalBlobStore
+    except ImportError:
+        start = time.perf_counter()
+        digest = _sha256_file(path)
+        result["hash_s"] = time.perf_counter() - start
+        opener = path.open
+        result["ingest"] = "one sha256 pass"
+    else:
+        kek = os.urandom(32)
+        store = LocalBlobStore(workdir / "store")
+        start = time.perf_counter()
+        with path.open("rb") as source:
+            digest = ingest(source=source, store=store, kek=kek, max_bytes=size + 1).digest
+        result["hash_s"] = time.perf_counter() - start
+        result["ingest"] = "liaison.evidence.ingest"
+
+        def opener() -> BinaryIO:  # the seal reads the stored, encrypted blob back
+            return io.BufferedReader(open_blob(store=store, digest=digest, kek=kek), MIB)
+
+    item = PayloadItem(name=path.name, size=size, open=opener, sha256=digest)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    with package.open("wb") as out:
+        _seal(out, [item], parties)
+    result["seal_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report = verify_package(package=package, identity=parties["identity"], sender_public_raw=None)
+    result["verify_s"] = time.perf_counter() - start
+    assert report.ok, report.lines()
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["package"] = str(package)
+    (workdir / "identity.txt").write_text(parties["identity"] + "\n")
+    (workdir / "recipient.txt").write_text(parties["recipient"] + "\n")
+    return result
+
+
+def bench_seal(*, path: Path, workdir: Path) -> dict[str, Any]:
+    """Ingest + seal vs ``openssl dgst && age -e`` and vs ``bagit.py DIR``; plus verify."""
+    run = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), str(workdir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    ours = json.loads(run.stdout.strip().splitlines()[-1])
+    recipient = (workdir / "recipient.txt").read_text().strip()
+    script = _timed(["openssl", "dgst", "-sha256", str(path)])
+    script += _timed(["age", "-e", "-r", recipient, "-o", str(workdir / "script.age"), str(path)])
+    (workdir / "script.age").unlink()
+    bag = workdir / "bagit-bag"
+    bag.mkdir()
+    shutil.copyfile(path, bag / path.name)
+    bagit = _timed([str(BIN / "bagit.py"), str(bag)])
+    shutil.rmtree(bag)
+    total = ours["hash_s"] + ours["seal_s"]
+    size = path.stat().st_size
+    return {
+        **ours,
+        "size": size,
+        "script_s": script,
+        "bagit_s": bagit,
+        "seal_gbps": size / ours["seal_s"] / 1e9,
+        "seal_vs_script": script / total,
+        "seal_only_vs_script": script / ours["seal_s"],
+        "seal_vs_bagit": bagit / total,
+    }
+
+
+def bench_verify(*, package: Path, identity_file: Path, seal_figures: dict[str, Any]) -> dict[str, Any]:
+    """Our verify (timed in the child) vs ``age -d`` then ``openssl dgst -sha256``."""
+    plain = package.with_suffix(".tar")
+    baseline = _timed(["age", "-d", "-i", str(identity_file), "-o", str(plain), str(package)])
+    baseline += _timed(["openssl", "dgst", "-sha256", str(plain)])
+    plain.unlink()
+    piped = _timed(
+        ["sh", "-c", 'age -d -i "$1" "$2" | openssl dgst -sha256', "sh", str(identity_file), str(package)]
+    )
+    return {
+        "verify_baseline_s": baseline,
+        "verify_vs_baseline": baseline / seal_figures["verify_s"],
+        "verify_vs_piped_baseline": piped / seal_figures["verify_s"],
+    }
+
+
+def bench_small_files(*, workdir: Path, count: int = 10_000, size: int = 4096) -> dict[str, Any]:
+    """``count`` files of ``size`` bytes: our seal + verify vs bagit.make_bag + Bag.validate()."""
+    import bagit
+
+    source = workdir / "small"
+    (source / "files").mkdir(parents=True)
+    for index in range(count):
+        (source / "files" / f"{index:05d}.bin").write_bytes(os.urandom(size))
+    parties = _parties()
+    files = sorted((source / "files").iterdir())
+    items = [
+        PayloadItem(name=f.name, size=size, open=lambda f=f: f.open("rb")) for f in files  # type: ignore[misc]
+    ]
+    start = time.perf_counter()
+    with (workdir / "small.age").open("wb") as out:
+        _seal(out, items, parties)
+    seal_s = time.perf_counter() - start
+    start = time.perf_counter()
+    report = verify_package(
+        package=workdir / "small.age", identity=parties["identity"], sender_public_raw=None
+    )
+    verify_s = time.perf_counter() - start
+    assert report.ok, report.lines()
+    start = time.perf_counter()
+    bag = bagit.make_bag(str(source / "files"))
+    bag.validate()
+    bagit_s = time.perf_counter() - start
+    shutil.rmtree(source)
+    return {
+        "small_seal_s": seal_s,
+        "small_verify_s": verify_s,
+        "small_bagit_s": bagit_s,
+        "small_files_vs_bagit": bagit_s / (seal_s + verify_s),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="256 MiB instead of 2 GiB")
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "WORKDIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child_seal_verify(Path(args.child[0]), Path(args.child[1]))))
+        return
+    size = (256 if args.quick else 2048) * MIB
+    with tempfile.TemporaryDirectory(prefix="liaison-bench-", dir=os.environ.get("TMPDIR")) as tmp:
+        workdir = Path(tmp)
+        path = make_input(folder=workdir, size=size)
+        seal = bench_seal(path=path, workdir=workdir)
+        verify = bench_verify(
+            package=Path(seal["package"]),
+            identity_file=workdir / "identity.txt",
+            seal_figures=seal,
+        )
+        Path(seal["package"]).unlink()
+        small = bench_small_files(workdir=workdir)
+    figures = {**seal, **verify, **small}
+    figures.pop("package")
+    for key, value in figures.items():
+        print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
+    keep = ("seal_vs_script", "seal_only_vs_script", "seal_vs_bagit", "verify_vs_baseline",
+            "verify_vs_piped_baseline", "small_files_vs_bagit", "peak_rss_mib", "seal_gbps")
+    print(json.dumps({k: round(figures[k], 3) for k in keep} | {"size_mib": size // MIB,
+                      "ingest": figures["ingest"]}))
+
+
+if __name__ == "__main__":
+    main()
