@@ -13,6 +13,9 @@ from liaison.api import errors
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.authorities.api import router as authorities_router
 from liaison.config import Settings, get_settings
+from liaison.federation.api import router as federation_router
+from liaison.federation.messages_api import router as messages_router
+from liaison.directory.api import router as directory_router
 from liaison.node import Node
 
 
@@ -39,5 +42,8 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
 
     api.include_router(accounts_router)
     api.include_router(authorities_router)
+    api.include_router(directory_router)
+    api.include_router(messages_router)
     app.include_router(api)
+    app.include_router(federation_router)
     return app

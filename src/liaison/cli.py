@@ -11,6 +11,8 @@ from liaison.audit.cli import app as audit_app
 from liaison.authorities.cli import app as authority_app
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
 from liaison.config import Env, load_settings
+from liaison.directory.cli import app as directory_app
+from liaison.federation.cli import note_app, outbox_command, ping_command, worker_command
 from liaison.keyring.cli import app as keys_app
 
 app = typer.Typer(
@@ -20,6 +22,11 @@ app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(authority_app, name="authority")
+app.add_typer(note_app, name="note")
+app.command("ping")(ping_command)
+app.command("worker")(worker_command)
+app.command("outbox")(outbox_command)
+app.add_typer(directory_app, name="directory")
 
 
 @app.command("init")

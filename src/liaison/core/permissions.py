@@ -35,6 +35,9 @@ class Permission(StrEnum):
     audit_log_read = "audit:log:read"
     own_profile_read = "self:profile:read"
     own_token_manage = "self:token:manage"
+    directory_authority_read = "directory:authority:read"
+    message_send = "federation:message:send"
+    message_read = "federation:message:read"
 
 
 class Action(StrEnum):
@@ -56,19 +59,35 @@ class Action(StrEnum):
     keyring_key_rotated = "keyring:key:rotated"
     audit_checkpoint_signed = "audit:checkpoint:signed"
     authz_access_denied = "authz:access:denied"
+    directory_version_imported = "directory:version:imported"
+    federation_envelope_accepted = "federation:envelope:accepted"
+    federation_envelope_rejected = "federation:envelope:rejected"
+    federation_envelope_delivered = "federation:envelope:delivered"
+    federation_envelope_refused = "federation:envelope:refused"
+    federation_note_sent = "federation:note:sent"
+    federation_ping_sent = "federation:ping:sent"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset({Permission.authority_user_read, Permission.authority_user_manage}),
     Role.auditor: frozenset({Permission.audit_log_read, Permission.authority_user_read}),
-    Role.supervisor: frozenset({Permission.authority_user_read}),
-    Role.officer: frozenset(),
-    Role.contact_24_7: frozenset(),
+    Role.supervisor: frozenset(
+        {Permission.authority_user_read, Permission.message_send, Permission.message_read}
+    ),
+    Role.officer: frozenset({Permission.message_send, Permission.message_read}),
+    Role.contact_24_7: frozenset({Permission.message_send, Permission.message_read}),
     Role.custodian: frozenset(),
 }
 
-# Every signed-in user may read their own profile and manage their own API tokens.
-BASELINE_PERMISSIONS = frozenset({Permission.own_profile_read, Permission.own_token_manage})
+# Every signed-in user may read their own profile, manage their own API tokens and search the
+# directory (finding the right foreign counterpart is part of every officer's work).
+BASELINE_PERMISSIONS = frozenset(
+    {
+        Permission.own_profile_read,
+        Permission.own_token_manage,
+        Permission.directory_authority_read,
+    }
+)
 NODE_ADMIN_PERMISSIONS = frozenset(
     {Permission.node_authority_read, Permission.node_authority_manage}
 )

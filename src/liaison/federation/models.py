@@ -67,9 +67,10 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_owner_thread", "authority_id", "thread", "created_at"),)
 
-    # The envelope id: the same on both nodes.
+    # The envelope id, the same on both sides; with the owner, since a node hosting both
+    # authorities keeps the sent and the received copy.
+    authority_id: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    authority_id: Mapped[str] = mapped_column(ForeignKey("authorities.id"))
     direction: Mapped[str] = mapped_column(String(3))  # "out" | "in"
     counterpart: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(64))

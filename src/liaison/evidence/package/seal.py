@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import tarfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, BinaryIO, cast
+from typing import BinaryIO
 
 from liaison.core.errors import InvalidInput
 from liaison.crypto.age import encrypt_stream
@@ -30,13 +28,12 @@ from liaison.evidence.package.bag import (
     safe_relative,
 )
 from liaison.evidence.package.case import CustodyEvent, FileRecord, build_provenance
-from liaison.evidence.package.stream import CHUNK, ChunkPipe
+from liaison.evidence.package.stream import CHUNK, ChunkReader
 
 SIGNATURE_FILE = "signature.jws"
 PROVENANCE_FILE = "provenance.jsonld"
 SIGNATURE_TYP = "liaison-bag-signature+jws"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_OUT_BATCH = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -61,60 +58,21 @@ class SealResult:
 class _HashingWriter:
     """Counts and hashes the ciphertext on its way to ``out``: the package's name is its digest.
 
-    pyrage calls ``write`` in its own thread with 64 KiB pieces; hashing and writing them there
-    would serialise them with the encryption, so a second thread does both, on batches of
-    ``_OUT_BATCH`` (hashlib and file writes release the GIL).
+    This runs inside pyrage's write callback, serially with the encryption. A separate hashing
+    thread was measured no faster: pyrage keeps the GIL while it encrypts, so that thread waits
+    for it more than it works.
     """
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
         self.hash = hashlib.sha256()
         self.size = 0
-        self._pipe = ChunkPipe(depth=4, chunk=_OUT_BATCH)
-        self._failure: list[BaseException] = []
-        self._thread = threading.Thread(target=self._drain, name="seal-out", daemon=True)
-        self._thread.start()
-
-    def _drain(self) -> None:
-        try:
-            while block := self._pipe.read():
-                self.hash.update(block)
-                self.out.write(block)
-        except BaseException as exc:  # noqa: BLE001 - raised again by write() or finish()
-            self._failure.append(exc)
-            self._pipe.cancelled.set()
 
     def write(self, data: bytes, /) -> int:
+        self.hash.update(data)
         self.size += len(data)
-        return self._pipe.write(data)
-
-    def finish(self) -> None:
-        if not self._failure:
-            self._pipe.close_writer()
-        self._thread.join()
-        if self._failure:
-            raise self._failure[0]
-        self.out.flush()
-
-    def abort(self) -> None:
-        self._pipe.cancelled.set()
-        self._thread.join()
-
-
-class _PayloadReader:
-    """Reads one payload stream for tarfile, hashing only what ingest did not already hash."""
-
-    def __init__(self, raw: BinaryIO, algorithms: Sequence[str]) -> None:
-        self.raw = raw
-        self.hashes = {name: hashlib.new(name) for name in algorithms}
-        self.size = 0
-
-    def read(self, size: int = -1, /) -> bytes:
-        data = self.raw.read(size)
-        for hasher in self.hashes.values():
-            hasher.update(data)
-        self.size += len(data)
-        return data
+        self.out.write(data)
+        return len(data)
 
 
 def bag_root(request_ref: str) -> str:
@@ -179,50 +137,32 @@ def seal_package(
             ("Liaison-Recipient", recipient),
         ]
     )
-    pipe = ChunkPipe()
     records: list[FileRecord] = []
     tagmanifest: list[bytes] = []
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            _write_tar(
-                pipe,
-                items,
-                bag_info,
-                records,
-                tagmanifest,
-                request_ref=request_ref,
-                sender=sender,
-                recipient=recipient,
-                moment=moment,
-                custody=custody,
-                with_sha512=with_sha512,
-                signing_private_raw=signing_private_raw,
-                signing_key_id=signing_key_id,
-            )
-            pipe.close_writer()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread below
-            failure.append(exc)
-            pipe.cancelled.set()
-
+    chunks = _bag_chunks(
+        items,
+        bag_info,
+        records,
+        tagmanifest,
+        request_ref=request_ref,
+        sender=sender,
+        recipient=recipient,
+        moment=moment,
+        custody=custody,
+        with_sha512=with_sha512,
+        signing_private_raw=signing_private_raw,
+        signing_key_id=signing_key_id,
+    )
+    reader = ChunkReader(chunks)
     writer = _HashingWriter(out)
-    producer = threading.Thread(target=produce, name="seal-tar", daemon=True)
-    producer.start()
     try:
-        encrypt_stream(reader=pipe, writer=writer, recipient=recipient_age)
-        writer.finish()
+        encrypt_stream(reader=reader, writer=writer, recipient=recipient_age)
     except Exception:
-        # A failed producer makes pyrage fail on its next read; its reason is the one to tell.
-        pipe.cancelled.set()
-        writer.abort()
-        producer.join()
-        if failure:
-            raise failure[0] from None
+        # An error while producing the tar reaches pyrage as a failed read; tell the real one.
+        if reader.failure is not None:
+            raise reader.failure from None
         raise
-    producer.join()
-    if failure:
-        raise failure[0]
+    out.flush()
     return SealResult(
         digest="sha256:" + writer.hash.hexdigest(),
         size=writer.size,
@@ -232,8 +172,18 @@ def seal_package(
     )
 
 
-def _write_tar(
-    pipe: ChunkPipe,
+def _entry(name: str, size: int, mtime: int) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, 0o644
+    # PAX keeps UTF-8 names and sizes beyond 8 GiB exact (an extended header when needed).
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+def _padding(size: int) -> bytes:
+    return b"\0" * (-size % tarfile.BLOCKSIZE)
+
+
+def _bag_chunks(
     items: Sequence[PayloadItem],
     bag_info: bytes,
     records: list[FileRecord],
@@ -247,66 +197,70 @@ def _write_tar(
     with_sha512: bool,
     signing_private_raw: bytes,
     signing_key_id: str,
-) -> None:
+) -> Iterator[bytes]:
+    """The tar stream of the bag, produced as pyrage pulls it: payload bytes are read once."""
     root = bag_root(request_ref)
     mtime = int(moment.timestamp())
-    # PAX keeps UTF-8 names and sizes beyond 8 GiB exact; "w|" never seeks, so it can stream,
-    # and in that mode tarfile only ever calls write() on the file object.
-    stream = cast("IO[bytes]", pipe)
-    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT, bufsize=CHUNK) as tar:
-        # Undocumented attribute (absent from typeshed); the default copies 16 KiB at a time.
-        tar.copybufsize = CHUNK  # type: ignore[attr-defined]
 
-        def add_bytes(name: str, data: bytes) -> None:
-            info = tarfile.TarInfo(f"{root}/{name}")
-            info.size, info.mtime, info.mode = len(data), mtime, 0o644
-            tar.addfile(info, io.BytesIO(data))
+    def small(name: str, data: bytes) -> bytes:
+        return _entry(f"{root}/{name}", len(data), mtime) + data + _padding(len(data))
 
-        add_bytes("bagit.txt", BAGIT_TXT)
-        add_bytes("bag-info.txt", bag_info)
-        for item in items:
-            algorithms = [] if item.sha256 else ["sha256"]
-            if with_sha512:
-                algorithms.append("sha512")
-            info = tarfile.TarInfo(f"{root}/data/{item.name}")
-            info.size, info.mtime, info.mode = item.size, mtime, 0o644
-            with item.open() as raw:
-                reader = _PayloadReader(raw, algorithms)
-                tar.addfile(info, reader)
-                if raw.read(1):
-                    raise InvalidInput(f"payload {item.name!r} is longer than its declared size")
-            digests = {name: h.hexdigest() for name, h in reader.hashes.items()}
-            if item.sha256:
-                digests["sha256"] = _plain_hex(item.sha256)
-            records.append(FileRecord(path=f"data/{item.name}", size=item.size, digests=digests))
-        tags: dict[str, bytes] = {"bagit.txt": BAGIT_TXT, "bag-info.txt": bag_info}
-        for algorithm in ("sha256", "sha512") if with_sha512 else ("sha256",):
-            manifest = format_manifest((r.path, r.digests[algorithm]) for r in records)
-            tags[f"manifest-{algorithm}.txt"] = manifest
-            add_bytes(f"manifest-{algorithm}.txt", manifest)
-        provenance = build_provenance(
-            request_ref=request_ref,
-            sender=sender,
-            recipient=recipient,
-            sealed_at=moment.isoformat(timespec="seconds"),
-            files=records,
-            custody=custody,
+    yield small("bagit.txt", BAGIT_TXT) + small("bag-info.txt", bag_info)
+    for item in items:
+        wanted = [] if item.sha256 else ["sha256"]
+        if with_sha512:
+            wanted.append("sha512")
+        hashers = {name: hashlib.new(name) for name in wanted}
+        yield _entry(f"{root}/data/{item.name}", item.size, mtime)
+        left = item.size
+        with item.open() as raw:
+            while left:
+                block = raw.read(min(CHUNK, left))
+                if not block:
+                    raise InvalidInput(f"payload {item.name!r} is shorter than its declared size")
+                for hasher in hashers.values():
+                    hasher.update(block)
+                left -= len(block)
+                yield block
+            if raw.read(1):
+                raise InvalidInput(f"payload {item.name!r} is longer than its declared size")
+        yield _padding(item.size)
+        digests = {name: h.hexdigest() for name, h in hashers.items()}
+        if item.sha256:
+            digests["sha256"] = _plain_hex(item.sha256)
+        records.append(FileRecord(path=f"data/{item.name}", size=item.size, digests=digests))
+    tags: dict[str, bytes] = {"bagit.txt": BAGIT_TXT, "bag-info.txt": bag_info}
+    algorithms = ("sha256", "sha512") if with_sha512 else ("sha256",)
+    for algorithm in algorithms:
+        tags[f"manifest-{algorithm}.txt"] = format_manifest(
+            (r.path, r.digests[algorithm]) for r in records
         )
-        tags[PROVENANCE_FILE] = provenance
-        add_bytes(PROVENANCE_FILE, provenance)
-        for algorithm in ("sha256", "sha512") if with_sha512 else ("sha256",):
-            body = format_manifest(
-                (name, hashlib.new(algorithm, data).hexdigest()) for name, data in tags.items()
-            )
-            add_bytes(f"tagmanifest-{algorithm}.txt", body)
-            if algorithm == "sha256":
-                tagmanifest.append(body)
-        # The signature covers the tag manifest, which pins every other file by digest; it is
-        # itself outside the tag manifests, or it would have to sign its own digest.
-        token = sign_bytes(
-            tagmanifest[0],
-            private_raw=signing_private_raw,
-            key_id=signing_key_id,
-            typ=SIGNATURE_TYP,
+    tags[PROVENANCE_FILE] = build_provenance(
+        request_ref=request_ref,
+        sender=sender,
+        recipient=recipient,
+        sealed_at=moment.isoformat(timespec="seconds"),
+        files=records,
+        custody=custody,
+    )
+    out = [
+        small(name, data)
+        for name, data in tags.items()
+        if name not in ("bagit.txt", "bag-info.txt")
+    ]
+    for algorithm in algorithms:
+        body = format_manifest(
+            (name, hashlib.new(algorithm, data).hexdigest()) for name, data in tags.items()
         )
-        add_bytes(SIGNATURE_FILE, token.encode() + b"\n")
+        out.append(small(f"tagmanifest-{algorithm}.txt", body))
+        if algorithm == "sha256":
+            tagmanifest.append(body)
+    # The signature covers the tag manifest, which pins every other file by digest; it is
+    # itself outside the tag manifests, or it would have to sign its own digest.
+    token = sign_bytes(
+        tagmanifest[0], private_raw=signing_private_raw, key_id=signing_key_id, typ=SIGNATURE_TYP
+    )
+    out.append(small(SIGNATURE_FILE, token.encode() + b"\n"))
+    yield b"".join(out)
+    # End of archive: two zero blocks (POSIX); readers do not need padding to a whole record.
+    yield b"\0" * (2 * tarfile.BLOCKSIZE)

@@ -1,7 +1,8 @@
 """Offline verification of a sealed package: decrypt, untar safely, check everything, in one pass.
 
-Nothing is written to disk unless ``extract_to`` is given; payload files are hashed as they
-stream past, tag files (small) are kept in memory. The tar is read defensively: it comes from
+Everything runs inside pyrage's write callback (see untar.py for why). Nothing is written to
+disk unless ``extract_to`` is given; payload files are hashed as they stream past, tag files
+(small) are kept in memory. The tar is read defensively: it comes from
 another State and is only trusted once its signature and digests hold.
 """
 
@@ -11,24 +12,24 @@ import dataclasses
 import hashlib
 import os
 import tarfile
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import BinaryIO
 
 from liaison.crypto.age import AgeError, decrypt_stream
 from liaison.crypto.signing import SignatureInvalid, verify
 from liaison.evidence.package.bag import Manifest, safe_relative
 from liaison.evidence.package.case import ProvenanceError, file_hashes
-from liaison.evidence.package.checks import BagFacts, Check, VerifyReport, check_bag, same_hex
+from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag, same_hex
 from liaison.evidence.package.seal import PROVENANCE_FILE, SIGNATURE_FILE
-from liaison.evidence.package.stream import CHUNK, ChunkPipe, PipeClosedError
-
-_ALLOWED_TYPES = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE)
-
-
-class UnsafeArchiveError(ValueError):
-    """The tar inside the package breaks a safety rule; the message names the entry."""
+from liaison.evidence.package.untar import (
+    DISCARD,
+    ArchiveFormatError,
+    Sink,
+    TarPushParser,
+    UnsafeArchiveError,
+)
 
 
 @dataclass(frozen=True)
@@ -40,20 +41,87 @@ class Limits:
     payload_algorithms: tuple[str, ...] = ("sha256",)
 
 
-def _check_member(member: tarfile.TarInfo, root: list[str], seen: set[str]) -> str | None:
+_Done = Callable[[dict[str, str]], None]
+
+
+class _HashSink:
+    def __init__(self, algorithms: tuple[str, ...], target: BinaryIO | None, done: _Done) -> None:
+        self._hashers = [(name, hashlib.new(name)) for name in algorithms]
+        self._target = target
+        self._done = done
+
+    def write(self, data: bytes | memoryview, /) -> object:
+        for _, hasher in self._hashers:
+            hasher.update(data)
+        if self._target is not None:
+            self._target.write(data)
+        return None
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        self._done({name: h.hexdigest() for name, h in self._hashers})
+
+
+class _TagSink:
+    def __init__(self, tags: dict[str, bytes], name: str, target: BinaryIO | None) -> None:
+        self._parts: list[bytes] = []
+        self._tags, self._name, self._target = tags, name, target
+
+    def write(self, data: bytes | memoryview, /) -> object:
+        self._parts.append(bytes(data))
+        return None
+
+    def close(self) -> None:
+        self._tags[self._name] = b"".join(self._parts)
+        if self._target is not None:
+            self._target.write(self._tags[self._name])
+            self._target.close()
+
+
+class _Collector:
+    """Checks each entry as its header arrives and decides where its bytes go."""
+
+    def __init__(self, limits: Limits, extract_to: Path | None) -> None:
+        self.limits, self.extract_to = limits, extract_to
+        self.facts = BagFacts(tags={}, sizes={}, digests={})
+        self.root: list[str] = []
+        self.seen: set[str] = set()
+        self.total = 0
+
+    def on_member(self, member: tarfile.TarInfo) -> Sink:
+        limits = self.limits
+        if len(self.seen) >= limits.max_entries:
+            raise UnsafeArchiveError(f"more than {limits.max_entries} entries: refusing a tar bomb")
+        inner = _check_member(member, self.root, self.seen)
+        self.total += member.size
+        if self.total > limits.max_total:
+            raise UnsafeArchiveError(
+                f"entries declare {self.total} bytes, more than the {limits.max_total} the "
+                "package can hold: refusing a tar bomb"
+            )
+        if member.isdir() or not inner:
+            if self.extract_to is not None and inner:
+                (self.extract_to / inner).mkdir(parents=True, exist_ok=True)
+            return DISCARD
+        if not inner.startswith("data/"):
+            if member.size > limits.max_tag_file:
+                raise UnsafeArchiveError(f"tag file {inner!r} is {member.size} bytes, too large")
+            return _TagSink(self.facts.tags, inner, _open_target(self.extract_to, inner))
+        self.facts.sizes[inner] = member.size
+
+        def done(digests: dict[str, str]) -> None:
+            self.facts.digests[inner] = digests
+
+        target = _open_target(self.extract_to, inner)
+        return _HashSink(limits.payload_algorithms, target, done)
+
+
+def _check_member(member: tarfile.TarInfo, root: list[str], seen: set[str]) -> str:
     """The entry's path inside the bag ("" for the root itself), or raise UnsafeArchiveError."""
     name = member.name
     if "\x00" in name or any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
         raise UnsafeArchiveError(f"entry name {name!r} holds NUL or is not valid UTF-8")
-    if (
-        member.type not in _ALLOWED_TYPES
-        or member.issparse()
-        or any(key.startswith("GNU.sparse") for key in member.pax_headers)
-    ):
-        kind = "link" if member.islnk() or member.issym() else "special or sparse file"
-        raise UnsafeArchiveError(
-            f"entry {name!r} is a {kind}; only files and directories are allowed"
-        )
     relative = safe_relative(name)
     if relative is None or name.startswith("/"):
         raise UnsafeArchiveError(f"entry {name!r} points outside the bag (absolute or '..')")
@@ -66,61 +134,6 @@ def _check_member(member: tarfile.TarInfo, root: list[str], seen: set[str]) -> s
         raise UnsafeArchiveError(f"entry {name!r} appears twice")
     seen.add(relative)
     return inner
-
-
-def _read_bag(
-    tar: tarfile.TarFile, limits: Limits, extract_to: Path | None
-) -> tuple[BagFacts, list[str]]:
-    tags: dict[str, bytes] = {}
-    sizes: dict[str, int] = {}
-    digests: dict[str, dict[str, str]] = {}
-    root: list[str] = []
-    seen: set[str] = set()
-    total = 0
-    for count, member in enumerate(tar, start=1):
-        if count > limits.max_entries:
-            raise UnsafeArchiveError(f"more than {limits.max_entries} entries: refusing a tar bomb")
-        inner = _check_member(member, root, seen)
-        total += member.size
-        if total > limits.max_total:
-            raise UnsafeArchiveError(
-                f"entries declare {total} bytes, more than the {limits.max_total} the package "
-                "can hold: refusing a tar bomb"
-            )
-        if member.isdir() or not inner:
-            if extract_to is not None and inner:
-                (extract_to / inner).mkdir(parents=True, exist_ok=True)
-            continue
-        source = tar.extractfile(member)
-        if source is None:  # pragma: no cover - regular files always have a stream
-            raise UnsafeArchiveError(f"entry {member.name!r} has no content")
-        if not inner.startswith("data/") and member.size > limits.max_tag_file:
-            raise UnsafeArchiveError(f"tag file {inner!r} is {member.size} bytes, too large")
-        target = _open_target(extract_to, inner)
-        try:
-            if inner.startswith("data/"):
-                sizes[inner] = member.size
-                digests[inner] = _hash_stream(source, target, limits.payload_algorithms)
-            else:
-                tags[inner] = source.read()
-                if target:
-                    target.write(tags[inner])
-        finally:
-            if target:
-                target.close()
-    return BagFacts(tags=tags, sizes=sizes, digests=digests), root
-
-
-def _hash_stream(
-    source: IO[bytes], target: BinaryIO | None, algorithms: tuple[str, ...]
-) -> dict[str, str]:
-    hashers = {name: hashlib.new(name) for name in algorithms}
-    while block := source.read(CHUNK):
-        for hasher in hashers.values():
-            hasher.update(block)
-        if target:
-            target.write(block)
-    return {name: h.hexdigest() for name, h in hashers.items()}
 
 
 def _open_target(extract_to: Path | None, inner: str) -> BinaryIO | None:
@@ -161,52 +174,30 @@ def verify_package(
     except (OSError, AttributeError, ValueError):
         ciphertext_size = -1
     report = VerifyReport()
-    pipe = ChunkPipe()
-    decrypt_error: list[BaseException] = []
-
-    def decrypt() -> None:
-        try:
-            decrypt_stream(reader=package, writer=pipe, identity=identity)
-            pipe.close_writer()
-        except BaseException as exc:  # noqa: BLE001 - reported by the reading thread below
-            decrypt_error.append(exc)
-            pipe.cancelled.set()
-
-    worker = threading.Thread(target=decrypt, name="verify-decrypt", daemon=True)
-    worker.start()
-    facts: BagFacts | None = None
+    collector = _Collector(limits, extract_to)
+    parser = TarPushParser(collector.on_member)
     try:
-        # In "r|" mode tarfile only ever calls read() on the file object: no seek, no tell.
-        stream = cast("IO[bytes]", pipe)
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
-            facts, _root = _read_bag(tar, limits, extract_to)
-    except UnsafeArchiveError as exc:
-        report.add("archive safety", False, None, str(exc))
-    except (tarfile.TarError, PipeClosedError, OSError) as exc:
-        if not decrypt_error:
-            report.add("archive format", False, None, f"not a readable tar: {exc}")
-    finally:
-        pipe.cancelled.set()
-        worker.join()
-    if decrypt_error:
-        error = decrypt_error[0]
-        detail = error.message if isinstance(error, AgeError) else str(error)
-        report.checks.insert(0, _age_failure(detail))
+        decrypt_stream(reader=package, writer=parser, identity=identity)
+        parser.finish()
+    except (AgeError, UnsafeArchiveError) as exc:
+        failure = parser.failure or exc
+        if isinstance(failure, UnsafeArchiveError):
+            kind = "archive format" if isinstance(failure, ArchiveFormatError) else "archive safety"
+            report.add(kind, False, None, str(failure))
+        elif isinstance(failure, AgeError):
+            report.add("age decryption", False, "package", failure.message)
+        else:
+            raise failure from exc
         return report
+    facts = collector.facts
     report.add(
         "age decryption", True, None, f"{ciphertext_size} bytes" if ciphertext_size >= 0 else ""
     )
-    if facts is None or report.failures:
-        return report
     report.add("archive safety", True, None, f"{len(facts.tags) + len(facts.sizes)} files")
     manifests = check_bag(facts, report)
     _check_signature(facts, report, sender_public_raw)
     _check_case(facts, report, manifests)
     return report
-
-
-def _age_failure(detail: str) -> Check:
-    return Check(name="age decryption", ok=False, file="package", detail=detail)
 
 
 def _check_signature(facts: BagFacts, report: VerifyReport, public_raw: bytes | None) -> None:

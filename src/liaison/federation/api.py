@@ -1,0 +1,82 @@
+"""Federation endpoints. Peers authenticate by signing every envelope, not with user tokens:
+the only permission here is a valid signature by a key the directory lists for the sender."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from liaison.federation import envelope as env
+from liaison.federation import inbox
+from liaison.node import Node
+
+router = APIRouter(prefix="/federation/v1", tags=["federation"])
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """Read the body, refusing it as soon as it passes the limit (before parsing anything)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the body is larger than {limit} bytes")
+
+
+def _too_large(exc: _TooLarge) -> JSONResponse:
+    return JSONResponse({"detail": str(exc), "reason": "too_large"}, status_code=413)
+
+
+@router.post("/inbox")
+async def receive_one(request: Request) -> JSONResponse:
+    """One envelope (compact JWS as the body). 200 with the signed receipt when accepted (or a
+    duplicate); a 4xx with the reason and the signed rejection receipt otherwise.
+    Permission: the envelope's signature (checked against the directory)."""
+    node: Node = request.app.state.node
+    try:
+        raw = await _body(request, node.settings.federation_max_envelope_bytes)
+    except _TooLarge as exc:
+        return _too_large(exc)
+    wire = raw.decode("ascii", errors="replace").strip()
+    outcome = await run_in_threadpool(inbox.receive, node, wire)
+    payload = {"receipt": outcome.receipt, "status": "accepted" if outcome.accepted else "rejected",
+               "reason": outcome.reason}
+    if not outcome.accepted:
+        payload["detail"] = f"envelope rejected: {outcome.reason}"
+        status = outcome.status_code if 400 <= outcome.status_code < 500 else 400
+        return JSONResponse(payload, status_code=status)
+    return JSONResponse(payload, status_code=200)
+
+
+@router.post("/inbox/batch")
+async def receive_batch(request: Request) -> JSONResponse:
+    """Up to 100 envelopes: `{"envelopes": [...]}` → `{"receipts": [...]}`, one signed receipt
+    per envelope in the same order (accepted or rejected). 400 for a malformed batch, 413 when
+    too large. Permission: each envelope's signature (checked against the directory)."""
+    node: Node = request.app.state.node
+    try:
+        raw = await _body(request, node.settings.federation_max_batch_bytes)
+    except _TooLarge as exc:
+        return _too_large(exc)
+    try:
+        batch = env.BatchRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        return JSONResponse({"detail": f"malformed batch: {exc.errors()[0]['msg']}", "reason": "malformed"},
+                            status_code=400)
+
+    def process() -> list[str]:
+        return [inbox.receive(node, wire).receipt for wire in batch.envelopes]
+
+    receipts = await run_in_threadpool(process)
+    return JSONResponse(env.BatchResponse(receipts=receipts).model_dump(), status_code=200)

@@ -1,0 +1,111 @@
+"""`liaison note ...`, `liaison ping`, `liaison worker`, `liaison outbox`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from liaison.audit.context import cli_context
+from liaison.authorities import service as authorities
+from liaison.cli_support import console, handle_errors, load_node, unit_of_work
+from liaison.federation import messages
+from liaison.federation.models import OutboxEnvelope
+
+note_app = typer.Typer(help="Notes between authorities.", no_args_is_help=True)
+
+
+@note_app.command("send")
+@handle_errors
+def send(
+    sender: Annotated[str, typer.Option("--from", help="Sending authority (hosted here)")],
+    recipient: Annotated[str, typer.Option("--to", help="Receiving authority (in the directory)")],
+    text: Annotated[str, typer.Argument(help="The note")],
+    thread: Annotated[str | None, typer.Option(help="Reply in this thread")] = None,
+) -> None:
+    """Queue a note; `liaison worker` delivers it."""
+    node = load_node()
+    with unit_of_work(node) as session:
+        authorities.get(session=session, authority_id=sender)
+        message = messages.send_note(session=session, sender=sender, recipient=recipient, text=text,
+                                     ctx=cli_context(), thread=thread, clock=node.clock)
+    typer.echo(f"{message.id}\tthread {message.thread}\tqueued for {recipient}")
+
+
+@note_app.command("list")
+@handle_errors
+def list_notes(
+    authority: Annotated[str, typer.Option("--authority", "-a")],
+    thread: Annotated[str | None, typer.Option(help="Show one thread")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Threads of an authority, or the messages of one thread."""
+    node = load_node()
+    with unit_of_work(node) as session:
+        authorities.get(session=session, authority_id=authority)
+        if thread is None:
+            rows = messages.threads(session=session, authority_id=authority)
+            for t, counterpart, count, last in rows:
+                typer.echo(f"{t}\t{counterpart}\t{count} messages\t{last:%Y-%m-%d %H:%M:%S}")
+            return
+        found = messages.thread_messages(session=session, authority_id=authority, thread=thread)
+        if as_json:
+            typer.echo(json.dumps([{"id": m.id, "direction": m.direction, "kind": m.kind, "text": m.text,
+                                    "counterpart": m.counterpart} for m in found], ensure_ascii=False))
+            return
+        for m in found:
+            arrow = "→" if m.direction == "out" else "←"
+            typer.echo(f"{m.created_at:%H:%M:%S} {arrow} {m.counterpart} [{m.kind}] {m.text}")
+
+
+def ping(
+    sender: Annotated[str, typer.Option("--from")],
+    recipient: Annotated[str, typer.Option("--to")],
+) -> None:
+    """Ping another authority; its node answers pong (see `liaison note list`)."""
+    node = load_node()
+    with unit_of_work(node) as session:
+        authorities.get(session=session, authority_id=sender)
+        message = messages.send_ping(session=session, sender=sender, recipient=recipient,
+                                     ctx=cli_context(), clock=node.clock)
+    typer.echo(f"ping {message.id} queued for {recipient}")
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One delivery pass, then exit")] = False,
+) -> None:
+    """Deliver the outbox: seal, send in batches, store receipts, retry with backoff."""
+    import logging
+
+    from liaison.federation import worker as delivery
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    node = load_node()
+    stats = delivery.run(node, once=once)
+    if once:
+        console.print(f"delivered {stats.delivered}, rejected {stats.rejected}, retrying {stats.retried}")
+
+
+def outbox(
+    authority: Annotated[str | None, typer.Option("--authority", "-a")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only what is still waiting")] = False,
+) -> None:
+    """Envelopes sent from this node and their delivery state."""
+    node = load_node()
+    with unit_of_work(node) as session:
+        query = select(OutboxEnvelope).order_by(OutboxEnvelope.id)
+        if authority:
+            query = query.where(OutboxEnvelope.sender == authority)
+        if pending:
+            query = query.where(OutboxEnvelope.status == "pending")
+        for row in session.scalars(query):
+            error = f"\t{row.last_error}" if row.status == "pending" and row.last_error else ""
+            typer.echo(f"{row.id}\t{row.sender}→{row.recipient}\t{row.kind}\t{row.status}\t"
+                       f"attempts {row.attempts}{error}")
+
+
+ping_command = handle_errors(ping)
+worker_command = handle_errors(worker)
+outbox_command = handle_errors(outbox)

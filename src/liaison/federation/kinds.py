@@ -1,0 +1,52 @@
+"""The registry of envelope kinds this node handles, and what a handler receives.
+
+Request kinds (later) register here exactly like ping and note: one handler per kind, run inside
+the inbox transaction, so a handler's changes and the inbox record commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.audit.context import AuditContext
+from liaison.core.clock import Clock
+from liaison.federation.envelope import Envelope
+
+
+@dataclass(frozen=True)
+class Incoming:
+    envelope: Envelope
+    body: dict[str, Any]
+    digest: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    session: Session
+    ctx: AuditContext
+    clock: Clock
+
+
+Handler = Callable[[Incoming, HandlerContext], None]
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    if kind in _HANDLERS and _HANDLERS[kind] is not handler:
+        raise ValueError(f"kind {kind!r} already has a handler")
+    _HANDLERS[kind] = handler
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _HANDLERS.get(kind)
+
+
+def handled_kinds() -> list[str]:
+    return sorted(_HANDLERS)

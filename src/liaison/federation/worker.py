@@ -1,0 +1,199 @@
+"""Delivering the outbox: claim due envelopes, seal, POST in batches, store verified receipts.
+
+A claim is a lease: the row's next_attempt_at moves LEASE ahead in a short transaction, the
+delivery happens outside any transaction, and the outcome is written in another. A worker killed
+mid-delivery loses nothing: the lease runs out, the envelope goes again, and the receiver's
+dedupe answers with the receipt it already gave. On PostgreSQL several workers share the outbox
+(FOR UPDATE SKIP LOCKED); on SQLite run one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from liaison.audit import service as audit
+from liaison.audit.context import AuditContext, Channel
+from liaison.core.permissions import Action
+from liaison.directory import service as directory
+from liaison.federation import envelope as env
+from liaison.federation import errors
+from liaison.federation.models import OutboxEnvelope
+from liaison.federation.outbox import backoff
+from liaison.federation.transport import HttpsTransport, Transport, TransportError
+from liaison.keyring import service as keyring
+from liaison.node import Node
+
+log = logging.getLogger("liaison.worker")
+LEASE = timedelta(seconds=60)
+# Receipts that mean "the receiver will never take this one": stop retrying.
+PERMANENT = frozenset({"malformed", "bad_signature", "not_hosted", "unknown_kind", "decrypt_failed", "too_large"})
+
+
+@dataclass
+class RunStats:
+    delivered: int = 0
+    rejected: int = 0
+    retried: int = 0
+
+
+def _claim(node: Node, limit: int) -> list[OutboxEnvelope]:
+    now = node.clock.now()
+    earlier = aliased(OutboxEnvelope)
+    # A thread's envelopes go in order: one waiting (backing off, or leased to another worker)
+    # holds back the later ones of its thread.
+    held_back = exists().where(
+        earlier.thread == OutboxEnvelope.thread,
+        earlier.status == "pending",
+        earlier.id < OutboxEnvelope.id,
+        earlier.next_attempt_at > now,
+    )
+    with node.db.session() as session:
+        query = (
+            select(OutboxEnvelope)
+            .where(
+                OutboxEnvelope.status == "pending",
+                OutboxEnvelope.next_attempt_at <= now,
+                ~held_back,
+            )
+            .order_by(OutboxEnvelope.created_at, OutboxEnvelope.id)
+            .limit(limit)
+        )
+        if not node.settings.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
+        for row in rows:
+            row.next_attempt_at = now + LEASE
+            row.attempts += 1
+        session.flush()
+        session.expunge_all()
+        return rows
+
+
+def _seal(session: Session, node: Node, row: OutboxEnvelope) -> tuple[str, str]:
+    """Seal, or re-seal an envelope whose earlier sealing is too old to be accepted as fresh."""
+    now = node.clock.now()
+    half_window = timedelta(seconds=node.settings.federation_freshness_seconds / 2)
+    if row.wire is not None and row.sealed_at is not None and now - row.sealed_at < half_window:
+        return row.wire, row.digests[-1]
+    key = keyring.active_key(session=session, authority_id=row.sender, purpose="signing")
+    if key is None:
+        raise errors.UnknownKeyError(f"{row.sender} has no signing key")
+    peer = directory.peer_encryption_key(session=session, authority_id=row.recipient, at=now)
+    sealed = env.seal(
+        kind=row.kind, sender=row.sender, recipient=row.recipient, body=row.body,
+        sender_key_id=key.id, sender_private_raw=keyring.private_raw(kek=node.kek, key=key),
+        recipient_key_id=peer.kid, recipient_public_raw=peer.public_raw, now=now,
+        thread=row.thread, in_reply_to=row.in_reply_to, envelope_id=row.id,
+        max_bytes=node.settings.federation_max_envelope_bytes,
+    )
+    row.wire, row.sealed_at = sealed.wire, now
+    row.digests = [*row.digests, sealed.digest]
+    return sealed.wire, sealed.digest
+
+
+def _endpoint(session: Session, recipient: str) -> str:
+    doc = directory.current(session=session)
+    entry = doc.authority(recipient) if doc else None
+    if entry is None:
+        raise errors.UnknownKeyError(f"{recipient} is no longer in the directory")
+    return entry.endpoint
+
+
+def _retry(row: OutboxEnvelope, node: Node, error: str) -> None:
+    row.last_error = error[:1000]
+    row.next_attempt_at = node.clock.now() + backoff(
+        attempts=row.attempts, maximum=node.settings.worker_backoff_max_seconds, jitter=random.random()  # noqa: S311 - spreading retries, not a secret
+    )
+
+
+def _settle(session: Session, node: Node, row: OutboxEnvelope, receipt_wire: str, stats: RunStats) -> None:
+    now = node.clock.now()
+    try:
+        receiver, kid = env.receipt_signer(receipt_wire)
+        key = directory.peer_signing_key(session=session, authority_id=row.recipient, kid=kid, at=now)
+        if receiver != row.recipient:
+            raise errors.ReceiptMismatchError(f"receipt signed by {receiver}, sent to {row.recipient}")
+        receipt = env.verify_receipt(receipt_wire, public_raw=key.public_raw,
+                                     expected_envelope_id=row.id, expected_digest=row.digests)
+    except errors.ProtocolError as exc:
+        _retry(row, node, f"receipt not accepted: {exc.message}")
+        stats.retried += 1
+        return
+    ctx = AuditContext(actor="worker", channel=Channel.federation, authority_id=row.sender, request_id=row.id)
+    if receipt.status == "accepted":
+        row.status, row.delivered_at, row.receipt, row.last_error = "delivered", now, receipt_wire, None
+        audit.record(session=session, ctx=ctx, action=Action.federation_envelope_delivered,
+                     target=f"envelope:{row.id}", detail={"to": row.recipient, "kind": row.kind}, clock=node.clock)
+        stats.delivered += 1
+    elif receipt.reason in PERMANENT:
+        row.status, row.receipt, row.receipt_reason = "rejected", receipt_wire, receipt.reason
+        audit.record(session=session, ctx=ctx, action=Action.federation_envelope_refused,
+                     target=f"envelope:{row.id}", detail={"to": row.recipient, "reason": receipt.reason},
+                     clock=node.clock)
+        stats.rejected += 1
+    else:
+        # stale, unknown/expired key (directories out of step): seal afresh and try again.
+        row.wire = None
+        _retry(row, node, f"rejected for now: {receipt.reason}")
+        stats.retried += 1
+
+
+def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) -> RunStats:
+    """One pass: claim what is due, deliver per endpoint, record the outcomes."""
+    stats = RunStats()
+    claimed = _claim(node, limit or node.settings.worker_batch_size)
+    if not claimed:
+        return stats
+    with node.db.session() as session:
+        rows = [session.merge(r, load=False) for r in claimed]
+        by_endpoint: dict[str, list[tuple[OutboxEnvelope, str]]] = defaultdict(list)
+        for row in rows:
+            try:
+                wire, _ = _seal(session, node, row)
+                by_endpoint[_endpoint(session, row.recipient)].append((row, wire))
+            except errors.ProtocolError as exc:
+                _retry(row, node, exc.message)
+                stats.retried += 1
+    for endpoint, batch in by_endpoint.items():
+        try:
+            receipts = transport.deliver(endpoint=endpoint, wires=[wire for _, wire in batch])
+        except TransportError as exc:
+            log.warning("delivery to %s failed: %s", endpoint, exc)
+            with node.db.session() as session:
+                for row, _ in batch:
+                    row = session.merge(row)
+                    _retry(row, node, str(exc))
+                    stats.retried += 1
+            continue
+        with node.db.session() as session:
+            for (row, _), receipt in zip(batch, receipts, strict=True):
+                _settle(session, node, session.merge(row), receipt, stats)
+    return stats
+
+
+def run(node: Node, *, transport: Transport | None = None, once: bool = False,
+        stop_after: float | None = None) -> RunStats:
+    """Loop until stopped: deliver, then sleep briefly when there was nothing to do."""
+    transport = transport or HttpsTransport(node.settings)
+    total = RunStats()
+    started = time.monotonic()
+    try:
+        while True:
+            stats = deliver_once(node, transport)
+            total.delivered += stats.delivered
+            total.rejected += stats.rejected
+            total.retried += stats.retried
+            if once or (stop_after is not None and time.monotonic() - started > stop_after):
+                return total
+            if stats.delivered + stats.rejected + stats.retried == 0:
+                time.sleep(node.settings.worker_poll_seconds)
+    finally:
+        transport.close()
