@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,42 +24,42 @@ from tests.conftest import Factory, system_ctx
 
 OPERATOR = keys.generate("signing")
 ENDPOINT = "http://127.0.0.1:8101"
+ISSUED_AT = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def signed(
-    node: Node,
+    session: Session,
     version: int,
     *,
     revoked: list[RevokedKey] | None = None,
     entries: list[DirectoryAuthority] | None = None,
     private_raw: bytes = OPERATOR.private_raw,
 ) -> str:
-    with node.db.session() as session:
-        if entries is None:
-            entries = publishing.local_entries(
-                session=session, endpoint=ENDPOINT, kinds=["ping", "note"]
-            )
+    if entries is None:
+        entries = publishing.local_entries(
+            session=session, endpoint=ENDPOINT, kinds=["ping", "note"]
+        )
     doc = publishing.build_document(
         operator="un-unodc",
         version=version,
         entries=entries,
         revoked=revoked or [],
-        issued_at=node.clock.now(),
+        issued_at=ISSUED_AT,
     )
     return sign_directory(doc=doc, operator_private_raw=private_raw, operator_kid="op-test")
 
 
-def import_token(node: Node, token: str) -> DirectoryVersion:
-    with node.db.session() as session:
-        row = service.import_document(
-            session=session,
-            token=token,
-            pinned_operator_public_raw=OPERATOR.public_raw,
-            ctx=system_ctx(),
-            clock=node.clock,
-        )
-        session.commit()
-        return row
+def import_token(session: Session, token: str, clock: FakeClock) -> DirectoryVersion:
+    # One session per test: SQLite allows one writer, and the test's session is it.
+    row = service.import_document(
+        session=session,
+        token=token,
+        pinned_operator_public_raw=OPERATOR.public_raw,
+        ctx=system_ctx(),
+        clock=clock,
+    )
+    session.commit()
+    return row
 
 
 def stored_versions(session: Session) -> list[int]:
@@ -80,8 +80,8 @@ def hosted(factory: Factory) -> None:
     factory.authority("ru-gpo", "RU")
 
 
-def test_import_of_a_good_document(node: Node, session: Session, hosted: None) -> None:
-    row = import_token(node, signed(node, 1))
+def test_import_of_a_good_document(session: Session, clock: FakeClock, hosted: None) -> None:
+    row = import_token(session, signed(session, 1), clock)
     assert (row.version, row.operator) == (1, "un-unodc")
     assert row.digest.startswith("sha256:")
     doc = service.current(session=session)
@@ -96,11 +96,11 @@ def test_import_of_a_good_document(node: Node, session: Session, hosted: None) -
 
 
 def test_document_of_another_operator_is_refused(
-    node: Node, session: Session, hosted: None
+    session: Session, clock: FakeClock, hosted: None
 ) -> None:
     rogue = keys.generate("signing")
     with pytest.raises(errors.BadSignatureError) as caught:
-        import_token(node, signed(node, 1, private_raw=rogue.private_raw))
+        import_token(session, signed(session, 1, private_raw=rogue.private_raw), clock)
     assert "pinned operator key" in caught.value.message
     assert stored_versions(session) == []
     assert service.current(session=session) is None
@@ -108,25 +108,25 @@ def test_document_of_another_operator_is_refused(
 
 @pytest.mark.parametrize("version", [2, 1])
 def test_same_or_older_version_is_refused(
-    node: Node, session: Session, hosted: None, version: int
+    session: Session, clock: FakeClock, hosted: None, version: int
 ) -> None:
-    import_token(node, signed(node, 2))
+    import_token(session, signed(session, 2), clock)
     with pytest.raises(errors.NotNewerError) as caught:
-        import_token(node, signed(node, version))
+        import_token(session, signed(session, version), clock)
     assert caught.value.message == (f"directory version {version} is not newer than the imported 2")
     assert stored_versions(session) == [2]
 
 
 def test_revoked_key_stops_being_accepted_at_once(
-    node: Node, session: Session, clock: FakeClock, hosted: None
+    session: Session, clock: FakeClock, hosted: None
 ) -> None:
     kid = signing_kid(session, "vn-mps")
-    import_token(node, signed(node, 1))
+    import_token(session, signed(session, 1), clock)
     clock.advance(timedelta(minutes=5))
     at = clock.now()
     assert service.peer_signing_key(session=session, authority_id="vn-mps", kid=kid, at=at)
     revocation = RevokedKey(kid=kid, revoked_at=at, reason="laptop stolen")
-    import_token(node, signed(node, 2, revoked=[revocation]))
+    import_token(session, signed(session, 2, revoked=[revocation]), clock)
     # The same session, right after the import: the cached version 1 must not be used.
     with pytest.raises(errors.RevokedKeyError) as caught:
         service.peer_signing_key(session=session, authority_id="vn-mps", kid=kid, at=at)
@@ -149,7 +149,7 @@ def test_key_validity_windows_follow_rotation(
     )
     session.commit()
     new_kid = signing_kid(session, "ru-gpo")
-    import_token(node, signed(node, 1))
+    import_token(session, signed(session, 1), clock)
 
     def lookup(kid: str, at_offset: timedelta) -> object:
         return service.peer_signing_key(
@@ -176,16 +176,16 @@ def test_key_validity_windows_follow_rotation(
         lookup("no-such-kid", timedelta(0))
 
 
-def test_lookups_before_any_import_say_so(node: Node, session: Session, hosted: None) -> None:
-    now = node.clock.now()
+def test_lookups_before_any_import_say_so(session: Session, clock: FakeClock, hosted: None) -> None:
+    now = clock.now()
     with pytest.raises(errors.UnknownKeyError, match="no directory imported"):
         service.peer_signing_key(session=session, authority_id="vn-mps", kid="k", at=now)
     with pytest.raises(errors.UnknownKeyError, match="no directory imported"):
         service.peer_encryption_key(session=session, authority_id="vn-mps", at=now)
     with pytest.raises(errors.UnknownKeyError, match="no directory imported"):
         service.search(session=session)
+    import_token(session, signed(session, 1), clock)
     with pytest.raises(errors.UnknownKeyError, match="not in the directory"):
-        import_token(node, signed(node, 1))
         service.peer_authority(session=session, authority_id="by-mvd")
     assert service.peer_authority(session=session, authority_id="vn-mps").endpoint == ENDPOINT
 
@@ -230,9 +230,11 @@ def test_api_before_any_import_is_503(client: TestClient, factory: Factory, host
         assert "no directory imported" in response.json()["detail"]
 
 
-def test_api_search_filters(client: TestClient, factory: Factory, node: Node, hosted: None) -> None:
+def test_api_search_filters(
+    client: TestClient, factory: Factory, node: Node, clock: FakeClock, hosted: None
+) -> None:
     with node.db.session() as session:
-        import_token(node, signed(node, 3, entries=_foreign(session)))
+        import_token(session, signed(session, 3, entries=_foreign(session)), clock)
     factory.user("ru.custodian", "ru-gpo", Role.custodian)
     headers = factory.token(client, "ru.custodian")
 
@@ -262,8 +264,8 @@ def test_api_search_filters(client: TestClient, factory: Factory, node: Node, ho
 def test_import_is_audited_in_the_same_transaction(
     node: Node, session: Session, hosted: None
 ) -> None:
-    token = signed(node, 1)
     with node.db.session() as work:
+        token = signed(work, 1)
         service.import_document(
             session=work,
             token=token,

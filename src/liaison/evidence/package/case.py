@@ -46,8 +46,16 @@ class FileRecord:
     digests: Mapping[str, str]  # algorithm -> hex
 
 
-def _id(request_ref: str, role: str) -> str:
-    return f"kb:{role.split(':', maxsplit=1)[0]}-{uuid.uuid5(_NS, f'{request_ref}|{role}')}"
+class _Ids:
+    """``kb:<kind>-<key>-<uuid>`` with one UUIDv5 per request: unique, stable, and cheap for
+    10,000 files (a UUID per node made the graph the slowest part of sealing small files)."""
+
+    def __init__(self, request_ref: str) -> None:
+        # UCO suggests IRIs end with a UUID (case_validate says so, as information).
+        self.base = str(uuid.uuid5(_NS, request_ref))
+
+    def __call__(self, kind: str, key: object = 0) -> str:
+        return f"kb:{kind}-{key}-{self.base}"
 
 
 def _typed(kind: str, value: str) -> dict[str, str]:
@@ -63,16 +71,17 @@ def build_provenance(
     files: Sequence[FileRecord],
     custody: Sequence[CustodyEvent],
 ) -> bytes:
+    ids = _Ids(request_ref)
     graph: list[dict[str, Any]] = []
     by_sha256: dict[str, str] = {}
     file_ids: list[dict[str, str]] = []
     for index, record in enumerate(files):
-        file_id = _id(request_ref, f"file:{record.path}")
+        file_id = ids("file", index)
         by_sha256[record.digests["sha256"]] = file_id
         file_ids.append({"@id": file_id})
         hashes = [
             {
-                "@id": _id(request_ref, f"hash:{record.path}:{algorithm}"),
+                "@id": ids("hash", f"{index}-{algorithm}"),
                 "@type": "uco-types:Hash",
                 "uco-types:hashMethod": _typed("xsd:string", _HASH_NAMES[algorithm]),
                 "uco-types:hashValue": _typed("xsd:hexBinary", digest),
@@ -85,30 +94,33 @@ def build_provenance(
                 "@type": "uco-observable:File",
                 "uco-core:hasFacet": [
                     {
-                        "@id": _id(request_ref, f"filefacet:{index}"),
+                        "@id": ids("filefacet", index),
                         "@type": "uco-observable:FileFacet",
                         "uco-observable:fileName": record.path.rsplit("/", 1)[-1],
                         "uco-observable:filePath": record.path,
                         "uco-observable:sizeInBytes": _typed("xsd:integer", str(record.size)),
                     },
                     {
-                        "@id": _id(request_ref, f"contentfacet:{index}"),
+                        "@id": ids("contentfacet", index),
                         "@type": "uco-observable:ContentDataFacet",
                         "uco-observable:hash": hashes,
                     },
                 ],
             }
         )
-    actors = sorted({event.actor for event in custody} | {sender})
-    for actor in actors:
+    actors = {
+        actor: ids("identity", n)
+        for n, actor in enumerate(sorted({e.actor for e in custody} | {sender}))
+    }
+    for actor, actor_id in actors.items():
         graph.append(
             {
-                "@id": _id(request_ref, f"identity:{actor}"),
+                "@id": actor_id,
                 "@type": "uco-identity:Identity",
                 "uco-core:name": actor,
             }
         )
-    record_id = _id(request_ref, "provenancerecord:package")
+    record_id = ids("provenancerecord")
     graph.append(
         {
             "@id": record_id,
@@ -121,10 +133,10 @@ def build_provenance(
     for index, event in enumerate(custody):
         target = by_sha256.get((event.digest or "").removeprefix("sha256:"))
         action: dict[str, Any] = {
-            "@id": _id(request_ref, f"action:{index}"),
+            "@id": ids("action", index),
             "@type": "case-investigation:InvestigativeAction",
             "uco-core:name": event.action,
-            "uco-action:performer": {"@id": _id(request_ref, f"identity:{event.actor}")},
+            "uco-action:performer": {"@id": actors[event.actor]},
             "uco-action:startTime": _typed("xsd:dateTime", event.time),
         }
         if event.digest:
@@ -134,11 +146,11 @@ def build_provenance(
         graph.append(action)
     graph.append(
         {
-            "@id": _id(request_ref, "action:sealed"),
+            "@id": ids("action", "sealed"),
             "@type": "case-investigation:InvestigativeAction",
             "uco-core:name": "sealed",
             "uco-core:description": f"Sealed for {recipient}",
-            "uco-action:performer": {"@id": _id(request_ref, f"identity:{sender}")},
+            "uco-action:performer": {"@id": actors[sender]},
             "uco-action:startTime": _typed("xsd:dateTime", sealed_at),
             "uco-action:endTime": _typed("xsd:dateTime", sealed_at),
             "uco-action:object": file_ids,
@@ -146,7 +158,8 @@ def build_provenance(
         }
     )
     document = {"@context": CONTEXT, "@graph": graph}
-    return json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+    # No indent: json only uses its C encoder without one, several times faster on big graphs.
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode() + b"\n"
 
 
 class ProvenanceError(ValueError):
