@@ -8,7 +8,7 @@ bootstrap:
 	bin/bootstrap
 
 demo: bootstrap
-	LIAISON_ENV=dev LIAISON_DATA_DIR=$(CURDIR)/var/demo .venv/bin/liaison demo
+	LIAISON_ENV=dev LIAISON_DATA_DIR=$(CURDIR)/var/demo .venv/bin/liaison demo --nodes 3
 
 system-packages:
 	bin/system-packages $(TEST_DEBS)

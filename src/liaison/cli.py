@@ -76,36 +76,58 @@ def serve(
 @app.command("demo")
 @handle_errors
 def demo(
-    port: Annotated[int, typer.Option(help="Port for the web/API server")] = 8000,
-    no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Only prepare the demo data")
-    ] = False,
+    nodes: Annotated[int, typer.Option(help="Nodes to run, each its own process and database")] = 3,
+    port: Annotated[int, typer.Option(help="Port of the first node; the others follow")] = 8001,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only prepare the demo data")] = False,
 ) -> None:
-    """The embedded demo: several authorities on SQLite and a local folder, on 127.0.0.1."""
-    from liaison.audit.context import cli_context
-    from liaison.db import migrate
-    from liaison.demo import DEMO_PASSWORD, seed
-    from liaison.keyring import service as keyring
+    """The embedded demo: authorities of several States on SQLite and local folders, talking
+    through the federation protocol on 127.0.0.1. Ctrl-C stops every process."""
+    import signal
+    import time
+
+    from liaison import localnet
+    from liaison.demo import DEMO_PASSWORD
 
     settings = load_settings()
     if settings.env is not Env.dev:
         raise fail("the demo runs only with LIAISON_ENV=dev", 2)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(settings.sqlalchemy_url)
-    node = load_node()
-    with unit_of_work(node) as session:
-        ctx = cli_context("demo")
-        keyring.ensure_keys(
-            session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=node.clock
-        )
-        logins = seed(session=session, kek=node.kek, ctx=ctx, clock=node.clock)
-    console.print(f"\n[bold]Liaison demo[/] — data in {settings.data_dir}")
-    console.print(f"API:     http://127.0.0.1:{port}/api/v1/docs")
-    console.print(f"Logins (password [bold]{DEMO_PASSWORD}[/]):")
-    for username, authority in logins:
-        console.print(f"  {username:<16} {authority}", highlight=False)
-    if not no_serve:
-        serve(host="127.0.0.1", port=port)
+    if not 1 <= nodes <= 4:
+        raise fail("--nodes must be between 1 and 4", 2)
+    base = settings.data_dir
+    local = localnet.prepare(base=base, layout=localnet.default_layout(nodes), port_base=port)
+    console.print(f"\n[bold]Liaison demo[/] — {len(local)} node(s), data in {base}")
+    for node in local:
+        console.print(f"  {node.name}: {node.url}/api/v1/docs  hosts {', '.join(node.authorities)}")
+    console.print(f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "
+                  f"(cc = {', '.join(a.split('-')[0] for n in local for a in n.authorities)}); "
+                  f"password [bold]{DEMO_PASSWORD}[/]")
+    first = local[0]
+    console.print(
+        f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} liaison note send "
+        f'--from {first.authorities[0]} --to {local[-1].authorities[0]} "Xin chào"'
+    )
+    if no_serve:
+        return
+    processes = localnet.Processes(local, base)
+    stop = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        processes.start_all()
+        console.print("all nodes up; Ctrl-C to stop")
+        while not stop:
+            time.sleep(0.5)
+            for name, role in processes.dead():
+                console.print(f"{name} {role} exited; restarting (log in {base})")
+                processes.start(name, role)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        processes.stop_all()
 
 
 def main() -> None:

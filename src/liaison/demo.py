@@ -83,40 +83,43 @@ DEMO_ROLES: dict[str, tuple[Role, ...]] = {
 }
 
 
-def seed(*, session: Session, kek: bytes, ctx: AuditContext, clock: Clock) -> list[tuple[str, str]]:
-    """Create what is missing; return (username, authority) of every demo user."""
+def seed_authority(
+    *, session: Session, kek: bytes, demo: DemoAuthority, ctx: AuditContext, clock: Clock, users: bool = True
+) -> list[tuple[str, str]]:
+    """Create the authority and its demo users where missing; return (username, authority)."""
+    if session.get(Authority, demo.id) is None:
+        authorities.create(
+            session=session,
+            data=AuthorityCreate(
+                id=demo.id,
+                state=demo.state,
+                names=demo.names,
+                roles=list(demo.roles),
+                accepted_languages=list(demo.languages),
+            ),
+            kek=kek,
+            ctx=ctx,
+            clock=clock,
+        )
+    if not users:
+        return []
     logins = []
-    for demo in DEMO_AUTHORITIES:
-        if session.get(Authority, demo.id) is None:
-            authorities.create(
+    existing = {u.username for u in accounts.list_for(session=session, authority_id=demo.id)}
+    for suffix, roles in DEMO_ROLES.items():
+        username = f"{demo.prefix}.{suffix}"
+        if username not in existing:
+            accounts.create(
                 session=session,
-                data=AuthorityCreate(
-                    id=demo.id,
-                    state=demo.state,
-                    names=demo.names,
-                    roles=list(demo.roles),
-                    accepted_languages=list(demo.languages),
+                authority_id=demo.id,
+                data=UserCreate(
+                    username=username,
+                    display_name=f"{demo.names['en']} — {suffix}",
+                    password=DEMO_PASSWORD,
+                    roles=list(roles),
                 ),
-                kek=kek,
                 ctx=ctx,
+                node_admin=suffix == "admin",
                 clock=clock,
             )
-        existing = {u.username for u in accounts.list_for(session=session, authority_id=demo.id)}
-        for suffix, roles in DEMO_ROLES.items():
-            username = f"{demo.prefix}.{suffix}"
-            if username not in existing:
-                accounts.create(
-                    session=session,
-                    authority_id=demo.id,
-                    data=UserCreate(
-                        username=username,
-                        display_name=f"{demo.names['en']} — {suffix}",
-                        password=DEMO_PASSWORD,
-                        roles=list(roles),
-                    ),
-                    ctx=ctx,
-                    node_admin=(demo.id == "vn-mps" and suffix == "admin"),
-                    clock=clock,
-                )
-            logins.append((username, demo.id))
+        logins.append((username, demo.id))
     return logins

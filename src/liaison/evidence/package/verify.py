@@ -120,8 +120,13 @@ class _Collector:
 def _check_member(member: tarfile.TarInfo, root: list[str], seen: set[str]) -> str:
     """The entry's path inside the bag ("" for the root itself), or raise UnsafeArchiveError."""
     name = member.name
-    if "\x00" in name or any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
-        raise UnsafeArchiveError(f"entry name {name!r} holds NUL or is not valid UTF-8")
+    try:
+        # Undecodable bytes arrive as lone surrogates (surrogateescape), which cannot encode.
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnsafeArchiveError(f"entry name {name!r} is not valid UTF-8") from exc
+    if "\x00" in name:
+        raise UnsafeArchiveError(f"entry name {name!r} holds NUL")
     relative = safe_relative(name)
     if relative is None or name.startswith("/"):
         raise UnsafeArchiveError(f"entry {name!r} points outside the bag (absolute or '..')")
