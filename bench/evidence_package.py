@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import mmap
 import os
@@ -39,6 +38,7 @@ from liaison.crypto import keys  # noqa: E402 - needs the src path set just abov
 from liaison.evidence.package import (  # noqa: E402 - idem
     CustodyEvent,
     PayloadItem,
+    PayloadStream,
     seal_package,
     verify_package,
 )
@@ -67,7 +67,7 @@ def _sha256_file(path: Path) -> str:
     return "sha256:" + hasher.hexdigest()
 
 
-def _opener(path: Path) -> Callable[[], BinaryIO]:
+def _opener(path: Path) -> Callable[[], PayloadStream]:
     return lambda: path.open("rb")
 
 
@@ -124,8 +124,9 @@ def child_seal_verify(path: Path, workdir: Path) -> dict[str, Any]:
         result["hash_s"] = time.perf_counter() - start
         result["ingest"] = "liaison.evidence.ingest"
 
-        def opener() -> BinaryIO:  # the seal reads the stored, encrypted blob back
-            return io.BufferedReader(open_blob(store=store, digest=digest, kek=kek), MIB)
+        def opener() -> PayloadStream:  # the seal reads the stored, encrypted blob back
+            # A raw reader (RawIOBase): its read(n) returns whole decrypted chunks, no copy.
+            return open_blob(store=store, digest=digest, kek=kek)
 
     item = PayloadItem(name=path.name, size=size, open=opener, sha256=digest)
     start = time.perf_counter()

@@ -73,19 +73,35 @@ class Net:
         entries = []
         for authority_id, node in self.nodes.items():
             with node.db.session() as session:
-                entries += [e for e in operator.local_entries(
-                    session=session, endpoint=endpoint_of(self.nodes, authority_id), kinds=handled_kinds()
-                ) if e.id == authority_id]
+                entries += [
+                    e
+                    for e in operator.local_entries(
+                        session=session,
+                        endpoint=endpoint_of(self.nodes, authority_id),
+                        kinds=handled_kinds(),
+                    )
+                    if e.id == authority_id
+                ]
         clock = next(iter(self.nodes.values())).clock
-        doc = operator.build_document(operator="test-operator", version=self.version, entries=entries,
-                                      revoked=revoked or [], issued_at=clock.now())
-        token = document.sign_directory(doc=doc, operator_private_raw=self.operator_private,
-                                        operator_kid=self.operator_kid)
+        doc = operator.build_document(
+            operator="test-operator",
+            version=self.version,
+            entries=entries,
+            revoked=revoked or [],
+            issued_at=clock.now(),
+        )
+        token = document.sign_directory(
+            doc=doc, operator_private_raw=self.operator_private, operator_kid=self.operator_kid
+        )
         for node in self.nodes.values():
             with node.db.session() as session:
-                directory.import_document(session=session, token=token,
-                                          pinned_operator_public_raw=operator.operator_public_raw(self.operator_private),
-                                          ctx=CTX, clock=node.clock)
+                directory.import_document(
+                    session=session,
+                    token=token,
+                    pinned_operator_public_raw=operator.operator_public_raw(self.operator_private),
+                    ctx=CTX,
+                    clock=node.clock,
+                )
         self.version += 1
 
 
@@ -97,13 +113,21 @@ def build_net(urls: list[str], tmp: Path, authority_ids: list[str], clock: Clock
         settings = load_settings(data_dir=data, database_url=url, kek=KEK, node_name=f"node-{i}")
         node = Node.from_settings(settings, clock=clock)
         with node.db.session() as session:
-            keyring.ensure_keys(session=session, kek=node.kek, authority_id=None, ctx=CTX, clock=clock)
+            keyring.ensure_keys(
+                session=session, kek=node.kek, authority_id=None, ctx=CTX, clock=clock
+            )
             authorities.create(
                 session=session,
-                data=AuthorityCreate(id=authority_id, state=authority_id[:2].upper(),
-                                     names={"en": authority_id}, roles=[AuthorityRole.central_authority],
-                                     accepted_languages=["en"]),
-                kek=node.kek, ctx=CTX, clock=clock,
+                data=AuthorityCreate(
+                    id=authority_id,
+                    state=authority_id[:2].upper(),
+                    names={"en": authority_id},
+                    roles=[AuthorityRole.central_authority],
+                    accepted_languages=["en"],
+                ),
+                kek=node.kek,
+                ctx=CTX,
+                clock=clock,
             )
         nodes[authority_id] = node
     private, _, kid = operator.new_operator_key()

@@ -13,9 +13,9 @@ from liaison.api import errors
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.authorities.api import router as authorities_router
 from liaison.config import Settings, get_settings
+from liaison.directory.api import router as directory_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
-from liaison.directory.api import router as directory_router
 from liaison.node import Node
 
 

@@ -78,7 +78,9 @@ def serve(
 def demo(
     nodes: Annotated[int, typer.Option(help="Nodes to run, each its own process and database")] = 3,
     port: Annotated[int, typer.Option(help="Port of the first node; the others follow")] = 8001,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only prepare the demo data")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only prepare the demo data")
+    ] = False,
 ) -> None:
     """The embedded demo: authorities of several States on SQLite and local folders, talking
     through the federation protocol on 127.0.0.1. Ctrl-C stops every process."""
@@ -98,9 +100,11 @@ def demo(
     console.print(f"\n[bold]Liaison demo[/] — {len(local)} node(s), data in {base}")
     for node in local:
         console.print(f"  {node.name}: {node.url}/api/v1/docs  hosts {', '.join(node.authorities)}")
-    console.print(f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "
-                  f"(cc = {', '.join(a.split('-')[0] for n in local for a in n.authorities)}); "
-                  f"password [bold]{DEMO_PASSWORD}[/]")
+    console.print(
+        f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "
+        f"(cc = {', '.join(a.split('-')[0] for n in local for a in n.authorities)}); "
+        f"password [bold]{DEMO_PASSWORD}[/]"
+    )
     first = local[0]
     console.print(
         f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} liaison note send "

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     login_max_failures_address: int = Field(default=20, ge=1)
     # A signed checkpoint of the audit chain head is written every this many entries.
     audit_checkpoint_every: int = Field(default=100, ge=1)
+    # ... and the worker signs one at least this often when there are new entries.
+    audit_checkpoint_seconds: float = Field(default=300.0, ge=1)
     # Name of this node, used in audit checkpoints and logs.
     node_name: str = Field(default="liaison-node", min_length=1, max_length=100)
 

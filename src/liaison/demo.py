@@ -84,7 +84,13 @@ DEMO_ROLES: dict[str, tuple[Role, ...]] = {
 
 
 def seed_authority(
-    *, session: Session, kek: bytes, demo: DemoAuthority, ctx: AuditContext, clock: Clock, users: bool = True
+    *,
+    session: Session,
+    kek: bytes,
+    demo: DemoAuthority,
+    ctx: AuditContext,
+    clock: Clock,
+    users: bool = True,
 ) -> list[tuple[str, str]]:
     """Create the authority and its demo users where missing; return (username, authority)."""
     if session.get(Authority, demo.id) is None:

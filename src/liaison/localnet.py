@@ -45,7 +45,9 @@ class LocalNode:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _node_env(base: Path, name: str, port: int, operator_public: str, database_url: str | None) -> dict[str, str]:
+def _node_env(
+    base: Path, name: str, port: int, operator_public: str, database_url: str | None
+) -> dict[str, str]:
     data = base / name
     env = {
         "LIAISON_ENV": "dev",
@@ -60,7 +62,9 @@ def _node_env(base: Path, name: str, port: int, operator_public: str, database_u
 
 
 def _settings_from(env: dict[str, str]) -> Node:
-    overrides = {k.removeprefix("LIAISON_").lower(): v for k, v in env.items() if k.startswith("LIAISON_")}
+    overrides = {
+        k.removeprefix("LIAISON_").lower(): v for k, v in env.items() if k.startswith("LIAISON_")
+    }
     return Node.from_settings(load_settings(**overrides))
 
 
@@ -93,26 +97,46 @@ def prepare(
         node.settings.data_dir.mkdir(parents=True, exist_ok=True)
         migrate.upgrade(node.settings.sqlalchemy_url)
         with node.db.session() as session:
-            keyring.ensure_keys(session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=system_clock)
+            keyring.ensure_keys(
+                session=session, kek=node.kek, authority_id=None, ctx=ctx, clock=system_clock
+            )
             for demo in group:
-                seed_authority(session=session, kek=node.kek, demo=demo, ctx=ctx, clock=system_clock, users=users)
-            entries += operator.local_entries(session=session, endpoint=f"http://127.0.0.1:{port}",
-                                              kinds=handled_kinds())
+                seed_authority(
+                    session=session,
+                    kek=node.kek,
+                    demo=demo,
+                    ctx=ctx,
+                    clock=system_clock,
+                    users=users,
+                )
+            entries += operator.local_entries(
+                session=session, endpoint=f"http://127.0.0.1:{port}", kinds=handled_kinds()
+            )
         node.db.dispose()
         # The same settings as a file, so a person can point any `liaison` command at this node.
         (node.settings.data_dir / "liaison.toml").write_text(
             "".join(f'{k.removeprefix("LIAISON_").lower()} = "{v}"\n' for k, v in env.items())
         )
         nodes.append(LocalNode(name=name, authorities=[a.id for a in group], port=port, env=env))
-    doc = operator.build_document(operator="liaison-demo", version=1, entries=entries, revoked=[],
-                                  issued_at=system_clock.now())
+    doc = operator.build_document(
+        operator="liaison-demo",
+        version=1,
+        entries=entries,
+        revoked=[],
+        issued_at=system_clock.now(),
+    )
     token = document.sign_directory(doc=doc, operator_private_raw=private, operator_kid=kid)
     (base / "directory.jws").write_text(token)
     for local in nodes:
         node = _settings_from(local.env)
         with node.db.session() as session:
-            directory.import_document(session=session, token=token, pinned_operator_public_raw=keys.b64u_decode(public),
-                                      ctx=ctx, clock=system_clock)
+            directory.import_document(
+                session=session,
+                token=token,
+                pinned_operator_public_raw=keys.b64u_decode(public),
+                ctx=ctx,
+                clock=system_clock,
+            )
         node.db.dispose()
     manifest.write_text(json.dumps([asdict(n) for n in nodes], indent=2))
     return nodes
@@ -144,7 +168,10 @@ class Processes:
         args = ["serve", "--port", str(node.port)] if role == "server" else ["worker"]
         log = (self.log_dir / f"{name}-{role}.log").open("ab")
         self.procs[(name, role)] = subprocess.Popen(
-            [sys.executable, "-m", "liaison", *args], env=self._env(node), stdout=log, stderr=log,
+            [sys.executable, "-m", "liaison", *args],
+            env=self._env(node),
+            stdout=log,
+            stderr=log,
             start_new_session=True,
         )
         log.close()

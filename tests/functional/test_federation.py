@@ -43,8 +43,15 @@ def count(node: Node, model: type, **where: object) -> int:
 def send(net: Net, text: str, thread: str | None = None) -> Message:
     vn = net.nodes["vn-mps"]
     with vn.db.session() as session:
-        return messages.send_note(session=session, sender="vn-mps", recipient="ru-gpo", text=text,
-                                  ctx=CTX, thread=thread, clock=vn.clock)
+        return messages.send_note(
+            session=session,
+            sender="vn-mps",
+            recipient="ru-gpo",
+            text=text,
+            ctx=CTX,
+            thread=thread,
+            clock=vn.clock,
+        )
 
 
 def drain(net: Net, node_id: str = "vn-mps") -> worker.RunStats:
@@ -57,7 +64,9 @@ def test_note_round_trip_with_verified_receipt(net: Net) -> None:
     assert stats.delivered == 1
     ru = net.nodes["ru-gpo"]
     with ru.db.session() as session:
-        received = messages.thread_messages(session=session, authority_id="ru-gpo", thread=note.thread)
+        received = messages.thread_messages(
+            session=session, authority_id="ru-gpo", thread=note.thread
+        )
     assert [(m.direction, m.text) for m in received] == [("in", "Xin chào — Привет")]
     with net.nodes["vn-mps"].db.session() as session:
         row = session.get(OutboxEnvelope, note.id)
@@ -74,11 +83,15 @@ def test_note_round_trip_with_verified_receipt(net: Net) -> None:
 def test_ping_is_answered_by_pong(net: Net) -> None:
     vn, ru = net.nodes["vn-mps"], net.nodes["ru-gpo"]
     with vn.db.session() as session:
-        ping = messages.send_ping(session=session, sender="vn-mps", recipient="ru-gpo", ctx=CTX, clock=vn.clock)
+        ping = messages.send_ping(
+            session=session, sender="vn-mps", recipient="ru-gpo", ctx=CTX, clock=vn.clock
+        )
     drain(net, "vn-mps")
     assert drain(net, "ru-gpo").delivered == 1
     with vn.db.session() as session:
-        thread = messages.thread_messages(session=session, authority_id="vn-mps", thread=ping.thread)
+        thread = messages.thread_messages(
+            session=session, authority_id="vn-mps", thread=ping.thread
+        )
     assert [(m.direction, m.kind) for m in thread] == [("out", "ping"), ("in", "pong")]
     assert thread[1].in_reply_to == ping.id
     with ru.db.session() as session:
@@ -122,9 +135,16 @@ def test_unreachable_peer_queues_then_delivers_in_order(net: Net, clock: FakeClo
         pass
     ru = net.nodes["ru-gpo"]
     with ru.db.session() as session:
-        received = messages.thread_messages(session=session, authority_id="ru-gpo", thread=first.thread)
-        arrival = list(session.scalars(select(InboxEnvelope.envelope_id).order_by(InboxEnvelope.received_at,
-                                                                                 InboxEnvelope.envelope_id)))
+        received = messages.thread_messages(
+            session=session, authority_id="ru-gpo", thread=first.thread
+        )
+        arrival = list(
+            session.scalars(
+                select(InboxEnvelope.envelope_id).order_by(
+                    InboxEnvelope.received_at, InboxEnvelope.envelope_id
+                )
+            )
+        )
     assert [m.text for m in received] == ["one", "two", "three", "four"]
     assert arrival == [m.id for m in received]
 
@@ -144,8 +164,12 @@ def test_waiting_envelope_holds_back_its_thread(net: Net, clock: FakeClock) -> N
     clock.advance(timedelta(minutes=10))
     drain(net)
     with net.nodes["ru-gpo"].db.session() as session:
-        texts = [m.text for m in messages.thread_messages(session=session, authority_id="ru-gpo",
-                                                          thread=first.thread)]
+        texts = [
+            m.text
+            for m in messages.thread_messages(
+                session=session, authority_id="ru-gpo", thread=first.thread
+            )
+        ]
     assert texts == ["first", "second"]
 
 
@@ -160,3 +184,17 @@ def test_envelope_waiting_past_the_freshness_window_is_resealed(net: Net, clock:
         row = session.get(OutboxEnvelope, note.id)
         assert row is not None
         assert len(row.digests) == 2
+
+
+def test_worker_loop_signs_audit_checkpoints(net: Net) -> None:
+    from liaison.audit.models import AuditCheckpoint
+
+    vn = net.nodes["vn-mps"]
+    send(net, "checkpointed")
+    fast = vn.settings.model_copy(update={"audit_checkpoint_seconds": 1.0})
+    node = Node(settings=fast, db=vn.db, kek=vn.kek, clock=vn.clock)
+    stats = worker.run(node, transport=net.transport, stop_after=1.2)
+    assert stats.delivered == 1
+    assert count(vn, AuditCheckpoint) >= 1
+    with vn.db.session() as session:
+        assert audit.verify(session=session).checkpoints >= 1

@@ -46,17 +46,33 @@ def ru_client(net: Net) -> Iterator[TestClient]:
         yield client
 
 
-def sealed(net: Net, *, kind: str = "note", body: dict[str, Any] | None = None, to: str = "ru-gpo",
-           signer_raw: bytes | None = None, signer_kid: str | None = None) -> env.SealedEnvelope:
+def sealed(
+    net: Net,
+    *,
+    kind: str = "note",
+    body: dict[str, Any] | None = None,
+    to: str = "ru-gpo",
+    signer_raw: bytes | None = None,
+    signer_kid: str | None = None,
+) -> env.SealedEnvelope:
     vn = net.nodes["vn-mps"]
     with vn.db.session() as session:
         key = keyring.active_key(session=session, authority_id="vn-mps", purpose="signing")
         assert key is not None
-        peer = directory.peer_encryption_key(session=session, authority_id="ru-gpo", at=vn.clock.now())
-        return env.seal(kind=kind, sender="vn-mps", recipient=to, body=body or {"text": "hello"},
-                        sender_key_id=signer_kid or key.id,
-                        sender_private_raw=signer_raw or keyring.private_raw(kek=vn.kek, key=key),
-                        recipient_key_id=peer.kid, recipient_public_raw=peer.public_raw, now=vn.clock.now())
+        peer = directory.peer_encryption_key(
+            session=session, authority_id="ru-gpo", at=vn.clock.now()
+        )
+        return env.seal(
+            kind=kind,
+            sender="vn-mps",
+            recipient=to,
+            body=body or {"text": "hello"},
+            sender_key_id=signer_kid or key.id,
+            sender_private_raw=signer_raw or keyring.private_raw(kek=vn.kek, key=key),
+            recipient_key_id=peer.kid,
+            recipient_public_raw=peer.public_raw,
+            now=vn.clock.now(),
+        )
 
 
 def stored(node: Node) -> tuple[int, int, int]:
@@ -64,15 +80,24 @@ def stored(node: Node) -> tuple[int, int, int]:
         return (
             int(session.scalar(select(func.count()).select_from(InboxEnvelope)) or 0),
             int(session.scalar(select(func.count()).select_from(Message)) or 0),
-            int(session.scalar(select(func.count()).where(AuditEntry.action == "federation:envelope:rejected")) or 0),
+            int(
+                session.scalar(
+                    select(func.count()).where(AuditEntry.action == "federation:envelope:rejected")
+                )
+                or 0
+            ),
         )
 
 
 def post(client: TestClient, wire: str | bytes) -> Any:
-    return client.post("/federation/v1/inbox", content=wire, headers={"content-type": "application/jose"})
+    return client.post(
+        "/federation/v1/inbox", content=wire, headers={"content-type": "application/jose"}
+    )
 
 
-def expect_rejected(net: Net, client: TestClient, wire: str | bytes, status: int, reason: str) -> None:
+def expect_rejected(
+    net: Net, client: TestClient, wire: str | bytes, status: int, reason: str
+) -> None:
     ru = net.nodes["ru-gpo"]
     inbox_before, messages_before, rejected_before = stored(ru)
     response = post(client, wire)
@@ -80,7 +105,7 @@ def expect_rejected(net: Net, client: TestClient, wire: str | bytes, status: int
     assert response.json()["reason"] == reason
     assert stored(ru) == (inbox_before, messages_before, rejected_before + 1)
     receipt = response.json()["receipt"]
-    receiver, kid = env.receipt_signer(receipt)
+    _, kid = env.receipt_signer(receipt)
     with ru.db.session() as session:
         key = keyring.public_raw_by_id(session=session, key_id=kid)
     assert key is not None
@@ -121,13 +146,17 @@ def test_signed_by_a_key_not_in_the_directory(net: Net, ru_client: TestClient) -
     expect_rejected(net, ru_client, wire, 401, "unknown_key")
 
 
-def test_valid_signature_by_a_revoked_key(net: Net, ru_client: TestClient, clock: FakeClock) -> None:
+def test_valid_signature_by_a_revoked_key(
+    net: Net, ru_client: TestClient, clock: FakeClock
+) -> None:
     with net.nodes["vn-mps"].db.session() as session:
         key = keyring.active_key(session=session, authority_id="vn-mps", purpose="signing")
         assert key is not None
         kid = key.id
     clock.advance(timedelta(seconds=1))
-    net.publish(revoked=[document.RevokedKey(kid=kid, revoked_at=clock.now(), reason="key compromise")])
+    net.publish(
+        revoked=[document.RevokedKey(kid=kid, revoked_at=clock.now(), reason="key compromise")]
+    )
     clock.advance(timedelta(seconds=1))
     expect_rejected(net, ru_client, sealed(net).wire, 401, "revoked_key")
 
@@ -138,7 +167,9 @@ def test_replay_of_an_old_envelope(net: Net, ru_client: TestClient, clock: FakeC
     expect_rejected(net, ru_client, wire, 400, "stale")
 
 
-def test_replay_of_an_accepted_envelope_gets_the_same_receipt(net: Net, ru_client: TestClient) -> None:
+def test_replay_of_an_accepted_envelope_gets_the_same_receipt(
+    net: Net, ru_client: TestClient
+) -> None:
     wire = sealed(net).wire
     first = post(ru_client, wire).json()["receipt"]
     assert post(ru_client, wire).json()["receipt"] == first
@@ -156,7 +187,9 @@ def test_envelope_for_an_authority_not_hosted_here(net: Net) -> None:
 
 
 def test_unknown_kind(net: Net, ru_client: TestClient) -> None:
-    expect_rejected(net, ru_client, sealed(net, kind="extradition.surrender").wire, 400, "unknown_kind")
+    expect_rejected(
+        net, ru_client, sealed(net, kind="extradition.surrender").wire, 400, "unknown_kind"
+    )
 
 
 def test_invalid_body_for_the_kind(net: Net, ru_client: TestClient) -> None:
@@ -166,7 +199,7 @@ def test_invalid_body_for_the_kind(net: Net, ru_client: TestClient) -> None:
 def test_ciphertext_altered_by_one_bit(net: Net, ru_client: TestClient) -> None:
     good = sealed(net)
     # In transit: the signature covers the ciphertext.
-    head, payload, signature = good.wire.split(".")
+    head, _, signature = good.wire.split(".")
     raw = bytearray(env.jose.jws_payload_unverified(good.wire))
     position = raw.index(b'"body":"') + 200
     raw[position] ^= 0x01
@@ -182,8 +215,12 @@ def test_ciphertext_altered_by_one_bit(net: Net, ru_client: TestClient) -> None:
     with vn.db.session() as session:
         key = keyring.active_key(session=session, authority_id="vn-mps", purpose="signing")
         assert key is not None
-        resigned = jose.sign_compact(canonical_json(fields), private_raw=keyring.private_raw(kek=vn.kek, key=key),
-                                     key_id=key.id, typ=env.ENVELOPE_TYP)
+        resigned = jose.sign_compact(
+            canonical_json(fields),
+            private_raw=keyring.private_raw(kek=vn.kek, key=key),
+            key_id=key.id,
+            typ=env.ENVELOPE_TYP,
+        )
     expect_rejected(net, ru_client, resigned, 400, "decrypt_failed")
 
 

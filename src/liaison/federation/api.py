@@ -50,8 +50,11 @@ async def receive_one(request: Request) -> JSONResponse:
         return _too_large(exc)
     wire = raw.decode("ascii", errors="replace").strip()
     outcome = await run_in_threadpool(inbox.receive, node, wire)
-    payload = {"receipt": outcome.receipt, "status": "accepted" if outcome.accepted else "rejected",
-               "reason": outcome.reason}
+    payload = {
+        "receipt": outcome.receipt,
+        "status": "accepted" if outcome.accepted else "rejected",
+        "reason": outcome.reason,
+    }
     if not outcome.accepted:
         payload["detail"] = f"envelope rejected: {outcome.reason}"
         status = outcome.status_code if 400 <= outcome.status_code < 500 else 400
@@ -72,8 +75,10 @@ async def receive_batch(request: Request) -> JSONResponse:
     try:
         batch = env.BatchRequest.model_validate_json(raw)
     except ValidationError as exc:
-        return JSONResponse({"detail": f"malformed batch: {exc.errors()[0]['msg']}", "reason": "malformed"},
-                            status_code=400)
+        return JSONResponse(
+            {"detail": f"malformed batch: {exc.errors()[0]['msg']}", "reason": "malformed"},
+            status_code=400,
+        )
 
     def process() -> list[str]:
         return [inbox.receive(node, wire).receipt for wire in batch.envelopes]

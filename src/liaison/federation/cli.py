@@ -29,8 +29,15 @@ def send(
     node = load_node()
     with unit_of_work(node) as session:
         authorities.get(session=session, authority_id=sender)
-        message = messages.send_note(session=session, sender=sender, recipient=recipient, text=text,
-                                     ctx=cli_context(), thread=thread, clock=node.clock)
+        message = messages.send_note(
+            session=session,
+            sender=sender,
+            recipient=recipient,
+            text=text,
+            ctx=cli_context(),
+            thread=thread,
+            clock=node.clock,
+        )
     typer.echo(f"{message.id}\tthread {message.thread}\tqueued for {recipient}")
 
 
@@ -52,8 +59,21 @@ def list_notes(
             return
         found = messages.thread_messages(session=session, authority_id=authority, thread=thread)
         if as_json:
-            typer.echo(json.dumps([{"id": m.id, "direction": m.direction, "kind": m.kind, "text": m.text,
-                                    "counterpart": m.counterpart} for m in found], ensure_ascii=False))
+            typer.echo(
+                json.dumps(
+                    [
+                        {
+                            "id": m.id,
+                            "direction": m.direction,
+                            "kind": m.kind,
+                            "text": m.text,
+                            "counterpart": m.counterpart,
+                        }
+                        for m in found
+                    ],
+                    ensure_ascii=False,
+                )
+            )
             return
         for m in found:
             arrow = "→" if m.direction == "out" else "←"
@@ -68,8 +88,9 @@ def ping(
     node = load_node()
     with unit_of_work(node) as session:
         authorities.get(session=session, authority_id=sender)
-        message = messages.send_ping(session=session, sender=sender, recipient=recipient,
-                                     ctx=cli_context(), clock=node.clock)
+        message = messages.send_ping(
+            session=session, sender=sender, recipient=recipient, ctx=cli_context(), clock=node.clock
+        )
     typer.echo(f"ping {message.id} queued for {recipient}")
 
 
@@ -85,7 +106,9 @@ def worker(
     node = load_node()
     stats = delivery.run(node, once=once)
     if once:
-        console.print(f"delivered {stats.delivered}, rejected {stats.rejected}, retrying {stats.retried}")
+        console.print(
+            f"delivered {stats.delivered}, rejected {stats.rejected}, retrying {stats.retried}"
+        )
 
 
 def outbox(
@@ -102,8 +125,10 @@ def outbox(
             query = query.where(OutboxEnvelope.status == "pending")
         for row in session.scalars(query):
             error = f"\t{row.last_error}" if row.status == "pending" and row.last_error else ""
-            typer.echo(f"{row.id}\t{row.sender}→{row.recipient}\t{row.kind}\t{row.status}\t"
-                       f"attempts {row.attempts}{error}")
+            typer.echo(
+                f"{row.id}\t{row.sender}→{row.recipient}\t{row.kind}\t{row.status}\t"
+                f"attempts {row.attempts}{error}"
+            )
 
 
 ping_command = handle_errors(ping)

@@ -37,8 +37,14 @@ class Outcome:
 
 
 def _sign_receipt(
-    session: Session, node: Node, *, receiver: str, envelope_id: str | None, digest: str,
-    accepted: bool, reason: str | None,
+    session: Session,
+    node: Node,
+    *,
+    receiver: str,
+    envelope_id: str | None,
+    digest: str,
+    accepted: bool,
+    reason: str | None,
 ) -> str:
     key = keyring.active_key(session=session, authority_id=receiver, purpose="signing")
     if key is None:
@@ -65,40 +71,76 @@ def _any_hosted(session: Session) -> str:
 def _private_for(session: Session, node: Node, *, recipient: str, kid: str) -> bytes:
     key = session.get(StoredKey, kid)
     if key is None or key.authority_id != recipient or key.purpose != "encryption":
-        raise errors.DecryptFailedError(f"the body is encrypted to key {kid}, not one of {recipient}")
+        raise errors.DecryptFailedError(
+            f"the body is encrypted to key {kid}, not one of {recipient}"
+        )
     return keyring.private_raw(kek=node.kek, key=key)
 
 
 def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outcome:
     claimed = peeked.unverified
     now = node.clock.now()
-    key = directory.peer_signing_key(session=session, authority_id=claimed.sender, kid=peeked.signer_kid, at=now)
-    envelope = env.verify(wire, signer_public_raw=key.public_raw, max_bytes=node.settings.federation_max_envelope_bytes)
+    key = directory.peer_signing_key(
+        session=session, authority_id=claimed.sender, kid=peeked.signer_kid, at=now
+    )
+    envelope = env.verify(
+        wire,
+        signer_public_raw=key.public_raw,
+        max_bytes=node.settings.federation_max_envelope_bytes,
+    )
     if session.get(Authority, envelope.to) is None:
         raise errors.NotHostedError(f"authority {envelope.to!r} is not hosted on this node")
     seen = session.get(InboxEnvelope, envelope.id)
     if seen is not None:
         return Outcome(receipt=seen.receipt, accepted=True, reason=None, status_code=200)
-    env.check_fresh(envelope, now=now, window=timedelta(seconds=node.settings.federation_freshness_seconds))
+    env.check_fresh(
+        envelope, now=now, window=timedelta(seconds=node.settings.federation_freshness_seconds)
+    )
     private_raw = _private_for(session, node, recipient=envelope.to, kid=env.body_key_id(envelope))
     body = env.decrypt_body(envelope, recipient_private_raw=private_raw)
     handler = kinds.handler_for(envelope.kind)
     if handler is None:
         raise errors.UnknownKindError(f"{envelope.to} does not handle the kind {envelope.kind!r}")
-    ctx = AuditContext(actor=f"authority:{envelope.sender}", channel=Channel.federation,
-                       authority_id=envelope.to, request_id=envelope.id)
-    handler(kinds.Incoming(envelope=envelope, body=body, digest=peeked.digest, received_at=now),
-            kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock))
-    receipt = _sign_receipt(session, node, receiver=envelope.to, envelope_id=envelope.id,
-                            digest=peeked.digest, accepted=True, reason=None)
-    session.add(InboxEnvelope(
-        envelope_id=envelope.id, sender=envelope.sender, recipient=envelope.to,
-        kind=envelope.kind, thread=envelope.thread, digest=peeked.digest,
-        created_at=envelope.created_at, received_at=now, receipt=receipt,
-    ))
-    audit.record(session=session, ctx=ctx, action=Action.federation_envelope_accepted,
-                 target=f"envelope:{envelope.id}", detail={"kind": envelope.kind, "from": envelope.sender,
-                                                           "digest": peeked.digest}, clock=node.clock)
+    ctx = AuditContext(
+        actor=f"authority:{envelope.sender}",
+        channel=Channel.federation,
+        authority_id=envelope.to,
+        request_id=envelope.id,
+    )
+    handler(
+        kinds.Incoming(envelope=envelope, body=body, digest=peeked.digest, received_at=now),
+        kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock),
+    )
+    receipt = _sign_receipt(
+        session,
+        node,
+        receiver=envelope.to,
+        envelope_id=envelope.id,
+        digest=peeked.digest,
+        accepted=True,
+        reason=None,
+    )
+    session.add(
+        InboxEnvelope(
+            envelope_id=envelope.id,
+            sender=envelope.sender,
+            recipient=envelope.to,
+            kind=envelope.kind,
+            thread=envelope.thread,
+            digest=peeked.digest,
+            created_at=envelope.created_at,
+            received_at=now,
+            receipt=receipt,
+        )
+    )
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action=Action.federation_envelope_accepted,
+        target=f"envelope:{envelope.id}",
+        detail={"kind": envelope.kind, "from": envelope.sender, "digest": peeked.digest},
+        clock=node.clock,
+    )
     session.flush()
     return Outcome(receipt=receipt, accepted=True, reason=None, status_code=200)
 
@@ -116,25 +158,45 @@ def receive(node: Node, wire: str) -> Outcome:
             with node.db.session() as session:
                 seen = session.get(InboxEnvelope, peeked.unverified.id)
                 if seen is not None:
-                    return Outcome(receipt=seen.receipt, accepted=True, reason=None, status_code=200)
+                    return Outcome(
+                        receipt=seen.receipt, accepted=True, reason=None, status_code=200
+                    )
         raise
     except errors.ProtocolError as exc:
         return _reject(node, wire, peeked, exc)
 
 
 def _reject(node: Node, wire: str, peeked: env.Peeked | None, exc: errors.ProtocolError) -> Outcome:
-    digest = peeked.digest if peeked else env.wire_digest(wire[: node.settings.federation_max_envelope_bytes])
+    digest = (
+        peeked.digest
+        if peeked
+        else env.wire_digest(wire[: node.settings.federation_max_envelope_bytes])
+    )
     with node.db.session() as session:
         claimed = peeked.unverified if peeked else None
         hosted = claimed is not None and session.get(Authority, claimed.to) is not None
         receiver = claimed.to if claimed is not None and hosted else _any_hosted(session)
-        ctx = AuditContext(actor=f"authority:{claimed.sender}" if claimed else "federation:unknown",
-                           channel=Channel.federation, authority_id=receiver,
-                           request_id=claimed.id if claimed else "")
-        audit.record(session=session, ctx=ctx, action=Action.federation_envelope_rejected,
-                     target=f"envelope:{claimed.id if claimed else 'unreadable'}",
-                     detail={"reason": exc.reason, "message": exc.message, "digest": digest},
-                     clock=node.clock)
-        receipt = _sign_receipt(session, node, receiver=receiver, envelope_id=claimed.id if claimed else None,
-                                digest=digest, accepted=False, reason=exc.reason)
+        ctx = AuditContext(
+            actor=f"authority:{claimed.sender}" if claimed else "federation:unknown",
+            channel=Channel.federation,
+            authority_id=receiver,
+            request_id=claimed.id if claimed else "",
+        )
+        audit.record(
+            session=session,
+            ctx=ctx,
+            action=Action.federation_envelope_rejected,
+            target=f"envelope:{claimed.id if claimed else 'unreadable'}",
+            detail={"reason": exc.reason, "message": exc.message, "digest": digest},
+            clock=node.clock,
+        )
+        receipt = _sign_receipt(
+            session,
+            node,
+            receiver=receiver,
+            envelope_id=claimed.id if claimed else None,
+            digest=digest,
+            accepted=False,
+            reason=exc.reason,
+        )
     return Outcome(receipt=receipt, accepted=False, reason=exc.reason, status_code=exc.status_code)

@@ -23,15 +23,33 @@ MAX_NOTE_CHARS = 20_000
 
 
 def _store(
-    *, session: Session, message_id: str, authority_id: str, direction: str, counterpart: str,
-    kind: str, thread: str, in_reply_to: str | None, text: str, author: str | None,
-    clock: Clock, received: bool,
+    *,
+    session: Session,
+    message_id: str,
+    authority_id: str,
+    direction: str,
+    counterpart: str,
+    kind: str,
+    thread: str,
+    in_reply_to: str | None,
+    text: str,
+    author: str | None,
+    clock: Clock,
+    received: bool,
 ) -> Message:
     now = clock.now()
     message = Message(
-        id=message_id, authority_id=authority_id, direction=direction, counterpart=counterpart,
-        kind=kind, thread=thread, in_reply_to=in_reply_to, text=text, author=author,
-        created_at=now, received_at=now if received else None,
+        id=message_id,
+        authority_id=authority_id,
+        direction=direction,
+        counterpart=counterpart,
+        kind=kind,
+        thread=thread,
+        in_reply_to=in_reply_to,
+        text=text,
+        author=author,
+        created_at=now,
+        received_at=now if received else None,
     )
     session.add(message)
     session.flush()
@@ -39,8 +57,15 @@ def _store(
 
 
 def send_note(
-    *, session: Session, sender: str, recipient: str, text: str, ctx: AuditContext,
-    thread: str | None = None, note_id: str | None = None, clock: Clock = system_clock,
+    *,
+    session: Session,
+    sender: str,
+    recipient: str,
+    text: str,
+    ctx: AuditContext,
+    thread: str | None = None,
+    note_id: str | None = None,
+    clock: Clock = system_clock,
 ) -> Message:
     """Store the note in its thread and queue it; with `note_id`, a retried call is a no-op."""
     if not text.strip():
@@ -53,30 +78,81 @@ def send_note(
             if existing.authority_id != sender or existing.text != text:
                 raise Conflict(f"a different message already has the id {note_id}")
             return existing
-    if thread is not None and session.scalar(
-        select(Message.id).where(Message.authority_id == sender, Message.thread == thread).limit(1)
-    ) is None:
+    if (
+        thread is not None
+        and session.scalar(
+            select(Message.id)
+            .where(Message.authority_id == sender, Message.thread == thread)
+            .limit(1)
+        )
+        is None
+    ):
         raise NotFound(f"no thread {thread}")
-    row = outbox.enqueue(session=session, sender=sender, recipient=recipient, kind="note",
-                         body={"text": text, "author": ctx.actor}, thread=thread, envelope_id=note_id,
-                         clock=clock)
-    message = _store(session=session, message_id=row.id, authority_id=sender, direction="out",
-                     counterpart=recipient, kind="note", thread=row.thread, in_reply_to=None, text=text,
-                     author=ctx.actor, clock=clock, received=False)
-    audit.record(session=session, ctx=ctx, action=Action.federation_note_sent, target=f"envelope:{row.id}",
-                 authority_id=sender, detail={"to": recipient, "thread": row.thread, "chars": len(text)},
-                 clock=clock)
+    row = outbox.enqueue(
+        session=session,
+        sender=sender,
+        recipient=recipient,
+        kind="note",
+        body={"text": text, "author": ctx.actor},
+        thread=thread,
+        envelope_id=note_id,
+        clock=clock,
+    )
+    message = _store(
+        session=session,
+        message_id=row.id,
+        authority_id=sender,
+        direction="out",
+        counterpart=recipient,
+        kind="note",
+        thread=row.thread,
+        in_reply_to=None,
+        text=text,
+        author=ctx.actor,
+        clock=clock,
+        received=False,
+    )
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action=Action.federation_note_sent,
+        target=f"envelope:{row.id}",
+        authority_id=sender,
+        detail={"to": recipient, "thread": row.thread, "chars": len(text)},
+        clock=clock,
+    )
     return message
 
 
-def send_ping(*, session: Session, sender: str, recipient: str, ctx: AuditContext,
-              clock: Clock = system_clock) -> Message:
-    row = outbox.enqueue(session=session, sender=sender, recipient=recipient, kind="ping", body={}, clock=clock)
-    message = _store(session=session, message_id=row.id, authority_id=sender, direction="out",
-                     counterpart=recipient, kind="ping", thread=row.thread, in_reply_to=None, text="",
-                     author=ctx.actor, clock=clock, received=False)
-    audit.record(session=session, ctx=ctx, action=Action.federation_ping_sent, target=f"envelope:{row.id}",
-                 authority_id=sender, detail={"to": recipient}, clock=clock)
+def send_ping(
+    *, session: Session, sender: str, recipient: str, ctx: AuditContext, clock: Clock = system_clock
+) -> Message:
+    row = outbox.enqueue(
+        session=session, sender=sender, recipient=recipient, kind="ping", body={}, clock=clock
+    )
+    message = _store(
+        session=session,
+        message_id=row.id,
+        authority_id=sender,
+        direction="out",
+        counterpart=recipient,
+        kind="ping",
+        thread=row.thread,
+        in_reply_to=None,
+        text="",
+        author=ctx.actor,
+        clock=clock,
+        received=False,
+    )
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action=Action.federation_ping_sent,
+        target=f"envelope:{row.id}",
+        authority_id=sender,
+        detail={"to": recipient},
+        clock=clock,
+    )
     return message
 
 
@@ -96,15 +172,45 @@ def _receive(kind: str) -> kinds.Handler:
     def handle(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         env = incoming.envelope
         text = _text(incoming.body) if kind == "note" else ""
-        _store(session=hc.session, message_id=env.id, authority_id=env.to, direction="in",
-               counterpart=env.sender, kind=kind, thread=env.thread, in_reply_to=env.in_reply_to,
-               text=text, author=_author(incoming.body), clock=hc.clock, received=True)
+        _store(
+            session=hc.session,
+            message_id=env.id,
+            authority_id=env.to,
+            direction="in",
+            counterpart=env.sender,
+            kind=kind,
+            thread=env.thread,
+            in_reply_to=env.in_reply_to,
+            text=text,
+            author=_author(incoming.body),
+            clock=hc.clock,
+            received=True,
+        )
         if kind == "ping":
-            row = outbox.enqueue(session=hc.session, sender=env.to, recipient=env.sender, kind="pong",
-                                 body={}, thread=env.thread, in_reply_to=env.id, clock=hc.clock)
-            _store(session=hc.session, message_id=row.id, authority_id=env.to, direction="out",
-                   counterpart=env.sender, kind="pong", thread=env.thread, in_reply_to=env.id, text="",
-                   author="system", clock=hc.clock, received=False)
+            row = outbox.enqueue(
+                session=hc.session,
+                sender=env.to,
+                recipient=env.sender,
+                kind="pong",
+                body={},
+                thread=env.thread,
+                in_reply_to=env.id,
+                clock=hc.clock,
+            )
+            _store(
+                session=hc.session,
+                message_id=row.id,
+                authority_id=env.to,
+                direction="out",
+                counterpart=env.sender,
+                kind="pong",
+                thread=env.thread,
+                in_reply_to=env.id,
+                text="",
+                author="system",
+                clock=hc.clock,
+                received=False,
+            )
 
     return handle
 
@@ -116,7 +222,12 @@ for _kind in ("ping", "pong", "note"):
 def threads(*, session: Session, authority_id: str) -> list[tuple[str, str, int, Any]]:
     """(thread, counterpart, message count, last activity) for one authority, newest first."""
     rows = session.execute(
-        select(Message.thread, func.min(Message.counterpart), func.count(), func.max(Message.created_at))
+        select(
+            Message.thread,
+            func.min(Message.counterpart),
+            func.count(),
+            func.max(Message.created_at),
+        )
         .where(Message.authority_id == authority_id)
         .group_by(Message.thread)
         .order_by(func.max(Message.created_at).desc())
@@ -127,10 +238,13 @@ def threads(*, session: Session, authority_id: str) -> list[tuple[str, str, int,
 def thread_messages(*, session: Session, authority_id: str, thread: str) -> list[Message]:
     """A thread as this authority sees it, in the order the messages were written (ids are
     UUIDv7, time-ordered by their senders)."""
-    found = list(session.scalars(
-        select(Message).where(Message.authority_id == authority_id, Message.thread == thread)
-        .order_by(Message.id)
-    ))
+    found = list(
+        session.scalars(
+            select(Message)
+            .where(Message.authority_id == authority_id, Message.thread == thread)
+            .order_by(Message.id)
+        )
+    )
     if not found:
         raise NotFound(f"no thread {thread}")
     return found

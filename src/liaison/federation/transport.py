@@ -50,7 +50,9 @@ def check_endpoint(endpoint: str, *, settings: Settings) -> None:
 class HttpsTransport:
     def __init__(self, settings: Settings, *, timeout: float = 15.0) -> None:
         self.settings = settings
-        verify: str | bool = str(settings.federation_ca_file) if settings.federation_ca_file else True
+        verify: str | bool = (
+            str(settings.federation_ca_file) if settings.federation_ca_file else True
+        )
         cert = None
         if settings.federation_client_cert and settings.federation_client_key:
             cert = (str(settings.federation_client_cert), str(settings.federation_client_key))
@@ -70,7 +72,9 @@ class HttpsTransport:
         except (ValueError, KeyError, TypeError) as exc:
             raise TransportError(f"{url} answered without receipts") from exc
         if not isinstance(receipts, list) or len(receipts) != len(wires):
-            raise TransportError(f"{url} answered {len(receipts)} receipts for {len(wires)} envelopes")
+            raise TransportError(
+                f"{url} answered {len(receipts)} receipts for {len(wires)} envelopes"
+            )
         return [str(r) for r in receipts]
 
     def close(self) -> None:

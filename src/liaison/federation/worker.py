@@ -34,7 +34,9 @@ from liaison.node import Node
 log = logging.getLogger("liaison.worker")
 LEASE = timedelta(seconds=60)
 # Receipts that mean "the receiver will never take this one": stop retrying.
-PERMANENT = frozenset({"malformed", "bad_signature", "not_hosted", "unknown_kind", "decrypt_failed", "too_large"})
+PERMANENT = frozenset(
+    {"malformed", "bad_signature", "not_hosted", "unknown_kind", "decrypt_failed", "too_large"}
+)
 
 
 @dataclass
@@ -88,10 +90,18 @@ def _seal(session: Session, node: Node, row: OutboxEnvelope) -> tuple[str, str]:
         raise errors.UnknownKeyError(f"{row.sender} has no signing key")
     peer = directory.peer_encryption_key(session=session, authority_id=row.recipient, at=now)
     sealed = env.seal(
-        kind=row.kind, sender=row.sender, recipient=row.recipient, body=row.body,
-        sender_key_id=key.id, sender_private_raw=keyring.private_raw(kek=node.kek, key=key),
-        recipient_key_id=peer.kid, recipient_public_raw=peer.public_raw, now=now,
-        thread=row.thread, in_reply_to=row.in_reply_to, envelope_id=row.id,
+        kind=row.kind,
+        sender=row.sender,
+        recipient=row.recipient,
+        body=row.body,
+        sender_key_id=key.id,
+        sender_private_raw=keyring.private_raw(kek=node.kek, key=key),
+        recipient_key_id=peer.kid,
+        recipient_public_raw=peer.public_raw,
+        now=now,
+        thread=row.thread,
+        in_reply_to=row.in_reply_to,
+        envelope_id=row.id,
         max_bytes=node.settings.federation_max_envelope_bytes,
     )
     row.wire, row.sealed_at = sealed.wire, now
@@ -110,34 +120,64 @@ def _endpoint(session: Session, recipient: str) -> str:
 def _retry(row: OutboxEnvelope, node: Node, error: str) -> None:
     row.last_error = error[:1000]
     row.next_attempt_at = node.clock.now() + backoff(
-        attempts=row.attempts, maximum=node.settings.worker_backoff_max_seconds, jitter=random.random()  # noqa: S311 - spreading retries, not a secret
+        attempts=row.attempts,
+        maximum=node.settings.worker_backoff_max_seconds,
+        jitter=random.random(),  # noqa: S311 - spreading retries, not a secret
     )
 
 
-def _settle(session: Session, node: Node, row: OutboxEnvelope, receipt_wire: str, stats: RunStats) -> None:
+def _settle(
+    session: Session, node: Node, row: OutboxEnvelope, receipt_wire: str, stats: RunStats
+) -> None:
     now = node.clock.now()
     try:
         receiver, kid = env.receipt_signer(receipt_wire)
-        key = directory.peer_signing_key(session=session, authority_id=row.recipient, kid=kid, at=now)
+        key = directory.peer_signing_key(
+            session=session, authority_id=row.recipient, kid=kid, at=now
+        )
         if receiver != row.recipient:
-            raise errors.ReceiptMismatchError(f"receipt signed by {receiver}, sent to {row.recipient}")
-        receipt = env.verify_receipt(receipt_wire, public_raw=key.public_raw,
-                                     expected_envelope_id=row.id, expected_digest=row.digests)
+            raise errors.ReceiptMismatchError(
+                f"receipt signed by {receiver}, sent to {row.recipient}"
+            )
+        receipt = env.verify_receipt(
+            receipt_wire,
+            public_raw=key.public_raw,
+            expected_envelope_id=row.id,
+            expected_digest=row.digests,
+        )
     except errors.ProtocolError as exc:
         _retry(row, node, f"receipt not accepted: {exc.message}")
         stats.retried += 1
         return
-    ctx = AuditContext(actor="worker", channel=Channel.federation, authority_id=row.sender, request_id=row.id)
+    ctx = AuditContext(
+        actor="worker", channel=Channel.federation, authority_id=row.sender, request_id=row.id
+    )
     if receipt.status == "accepted":
-        row.status, row.delivered_at, row.receipt, row.last_error = "delivered", now, receipt_wire, None
-        audit.record(session=session, ctx=ctx, action=Action.federation_envelope_delivered,
-                     target=f"envelope:{row.id}", detail={"to": row.recipient, "kind": row.kind}, clock=node.clock)
+        row.status, row.delivered_at, row.receipt, row.last_error = (
+            "delivered",
+            now,
+            receipt_wire,
+            None,
+        )
+        audit.record(
+            session=session,
+            ctx=ctx,
+            action=Action.federation_envelope_delivered,
+            target=f"envelope:{row.id}",
+            detail={"to": row.recipient, "kind": row.kind},
+            clock=node.clock,
+        )
         stats.delivered += 1
     elif receipt.reason in PERMANENT:
         row.status, row.receipt, row.receipt_reason = "rejected", receipt_wire, receipt.reason
-        audit.record(session=session, ctx=ctx, action=Action.federation_envelope_refused,
-                     target=f"envelope:{row.id}", detail={"to": row.recipient, "reason": receipt.reason},
-                     clock=node.clock)
+        audit.record(
+            session=session,
+            ctx=ctx,
+            action=Action.federation_envelope_refused,
+            target=f"envelope:{row.id}",
+            detail={"to": row.recipient, "reason": receipt.reason},
+            clock=node.clock,
+        )
         stats.rejected += 1
     else:
         # stale, unknown/expired key (directories out of step): seal afresh and try again.
@@ -168,9 +208,8 @@ def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) 
         except TransportError as exc:
             log.warning("delivery to %s failed: %s", endpoint, exc)
             with node.db.session() as session:
-                for row, _ in batch:
-                    row = session.merge(row)
-                    _retry(row, node, str(exc))
+                for detached, _ in batch:
+                    _retry(session.merge(detached), node, str(exc))
                     stats.retried += 1
             continue
         with node.db.session() as session:
@@ -179,14 +218,30 @@ def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) 
     return stats
 
 
-def run(node: Node, *, transport: Transport | None = None, once: bool = False,
-        stop_after: float | None = None) -> RunStats:
+def _checkpoint(node: Node) -> None:
+    """Sign the audit head if anything was appended since the last checkpoint."""
+    with node.db.session() as session:
+        audit.checkpoint(
+            session=session, kek=node.kek, node_name=node.settings.node_name, clock=node.clock
+        )
+
+
+def run(
+    node: Node,
+    *,
+    transport: Transport | None = None,
+    once: bool = False,
+    stop_after: float | None = None,
+) -> RunStats:
     """Loop until stopped: deliver, then sleep briefly when there was nothing to do."""
     transport = transport or HttpsTransport(node.settings)
     total = RunStats()
-    started = time.monotonic()
+    started = last_checkpoint = time.monotonic()
     try:
         while True:
+            if time.monotonic() - last_checkpoint >= node.settings.audit_checkpoint_seconds:
+                _checkpoint(node)
+                last_checkpoint = time.monotonic()
             stats = deliver_once(node, transport)
             total.delivered += stats.delivered
             total.rejected += stats.rejected

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from liaison.core.errors import InvalidInput
 from liaison.crypto import keys
-from liaison.evidence.package import PayloadItem, seal_package, verify_package
+from liaison.evidence.package import PayloadItem, SealResult, seal_package, verify_package
 from tests.unit.evidence_package.factory import (
     IMAGE,
     NOTES,
@@ -190,14 +191,104 @@ def test_payload_shorter_than_declared_is_refused(tmp_path: Path, parties: Parti
         )
 
 
-@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a/../../b", "a\x00b", "", "x\ny"])
-def test_bad_payload_names_are_refused(tmp_path: Path, parties: Parties, name: str) -> None:
-    item = PayloadItem(name=name, size=1, open=lambda: io.BytesIO(b"a"))
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["../evil"],
+        ["/etc/passwd"],
+        ["a/../../b"],
+        ["a\x00b"],
+        [""],
+        ["x\ny"],
+        ["a", "A"],
+        ["a/b", "a"],
+        ["d/e/f", "D/e"],
+        [],
+    ],
+)
+def test_bad_payload_names_are_refused(tmp_path: Path, parties: Parties, names: list[str]) -> None:
+    items = [PayloadItem(name=name, size=1, open=lambda: io.BytesIO(b"a")) for name in names]
     with (tmp_path / "p.age").open("wb") as out, pytest.raises(InvalidInput):
         seal_package(
             out=out,
-            items=[item],
+            items=items,
             request_ref=REQUEST,
+            sender="fr-pnc",
+            recipient="vn-mps",
+            recipient_age=keys.age_recipient(parties.recipient.public_raw),
+            signing_private_raw=parties.signer.private_raw,
+            signing_key_id="k",
+            custody=[],
+        )
+
+
+class _Trickle(io.RawIOBase):
+    """A raw stream returning at most 1000 bytes per read, as sockets and pipes may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(min(len(buffer), 1000))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+BIG = bytes(range(251)) * (5 * 4096 + 17)  # over 4 MiB: read ahead by a second thread
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "error"),
+    [
+        (BIG, len(BIG), None),
+        (BIG, len(BIG) + 1, "shorter"),
+        (BIG, len(BIG) - 1, "longer"),
+        (NOTES, len(NOTES), None),
+        (NOTES, len(NOTES) + 1, "shorter"),
+    ],
+)
+def test_payload_length_is_enforced_on_both_read_paths(
+    tmp_path: Path, parties: Parties, data: bytes, declared: int, error: str | None
+) -> None:
+    item = PayloadItem(name="f.bin", size=declared, open=lambda: _Trickle(data))
+    path = tmp_path / "p.age"
+    with path.open("wb") as out:
+
+        def call() -> SealResult:
+            return seal_package(
+                out=out,
+                items=[item],
+                request_ref=REQUEST,
+                sender="fr-pnc",
+                recipient="vn-mps",
+                recipient_age=keys.age_recipient(parties.recipient.public_raw),
+                signing_private_raw=parties.signer.private_raw,
+                signing_key_id="k",
+                custody=[],
+            )
+
+        if error:
+            with pytest.raises(InvalidInput, match=error):
+                call()
+            return
+        result = call()
+    assert result.files[0].digests["sha256"] == hashlib.sha256(data).hexdigest()
+    report = verify_package(
+        package=path, identity=parties.identity, sender_public_raw=parties.signer.public_raw
+    )
+    assert report.ok, report.lines()
+
+
+def test_line_break_in_a_reference_is_refused(tmp_path: Path, parties: Parties) -> None:
+    item = PayloadItem(name="a", size=1, open=lambda: io.BytesIO(b"a"))
+    with (tmp_path / "p.age").open("wb") as out, pytest.raises(InvalidInput, match="line break"):
+        seal_package(
+            out=out,
+            items=[item],
+            request_ref="REQ-1\nPayload-Oxum: 0.0",
             sender="fr-pnc",
             recipient="vn-mps",
             recipient_age=keys.age_recipient(parties.recipient.public_raw),

@@ -3,7 +3,7 @@
 from liaison.evidence.package.bagdir import verify_bag_dir
 from liaison.evidence.package.case import CustodyEvent, FileRecord
 from liaison.evidence.package.checks import Check, VerifyReport
-from liaison.evidence.package.seal import PayloadItem, SealResult, seal_package
+from liaison.evidence.package.seal import PayloadItem, PayloadStream, SealResult, seal_package
 from liaison.evidence.package.untar import ArchiveFormatError, UnsafeArchiveError
 from liaison.evidence.package.verify import Limits, verify_package
 
@@ -14,6 +14,7 @@ __all__ = [
     "FileRecord",
     "Limits",
     "PayloadItem",
+    "PayloadStream",
     "SealResult",
     "UnsafeArchiveError",
     "VerifyReport",

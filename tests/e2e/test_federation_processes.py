@@ -1,0 +1,399 @@
+"""The federation with real processes on loopback: two nodes, each a server and a worker process.
+
+1. 1,000 notes from A to B while a chaos thread SIGKILLs B's server, A's worker and A's server
+   at random moments and restarts them: every note arrives exactly once, every receipt on A
+   verifies against B's key in the directory, and both audit chains verify.
+2. B unreachable (its server killed, the port refuses): notes queue on A with the connection
+   error recorded, then arrive after B returns, in order per thread.
+
+On PostgreSQL (LIAISON_TEST_DATABASE_URL set) each node gets its own database on the test server.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from liaison import localnet
+from liaison.demo import DEMO_AUTHORITIES
+from liaison.directory import service as directory
+from liaison.federation import envelope as env
+from liaison.federation.models import InboxEnvelope, Message, OutboxEnvelope
+from liaison.localnet import LocalNode, Processes
+from tests.federation_net import extra_databases
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "demo-Liaison-2026"
+NOTES = 1_000
+# Retries must not wait minutes after a peer came back: cap the backoff for these nodes.
+BACKOFF_MAX = "2"
+
+
+def _free_port_pair() -> int:
+    """A port p with p and p+1 free right now (the nodes listen on consecutive ports)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as second:
+                second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+@dataclass
+class Pair:
+    a: LocalNode
+    b: LocalNode
+    urls: tuple[str, str]  # database URLs of A and B
+    procs: Processes
+
+    @property
+    def sender(self) -> str:
+        return self.a.authorities[0]
+
+    @property
+    def recipient(self) -> str:
+        return self.b.authorities[0]
+
+
+@pytest.fixture
+def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
+    with extra_databases(database_url, tmp_path, 2) as urls:
+        nodes = localnet.prepare(
+            base=tmp_path / "nodes",
+            layout=[[DEMO_AUTHORITIES[0]], [DEMO_AUTHORITIES[1]]],
+            port_base=_free_port_pair(),
+            database_urls=urls,
+            users=True,
+        )
+        for node in nodes:
+            node.env["LIAISON_WORKER_BACKOFF_MAX_SECONDS"] = BACKOFF_MAX
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        procs = Processes(nodes, logs)
+        try:
+            procs.start_all()
+            yield Pair(a=nodes[0], b=nodes[1], urls=(urls[0], urls[1]), procs=procs)
+        finally:
+            stop(procs)
+
+
+def stop(procs: Processes) -> None:
+    """SIGTERM every process, SIGKILL whatever has not exited 20 s later."""
+    running = list(procs.procs.values())
+    procs.procs.clear()
+    for proc in running:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in running:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=20)
+
+
+@contextmanager
+def db(url: str) -> Iterator[Session]:
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+class Api:
+    """A's API as an officer of its authority; every call retried until the server answers."""
+
+    def __init__(self, node: LocalNode, username: str) -> None:
+        self.node = node
+        self.username = username
+        self.client = httpx.Client(base_url=node.url, timeout=10.0)
+        self.headers: dict[str, str] = {}
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _login(self, deadline: float) -> None:
+        response = self._retrying(
+            lambda: self.client.post(
+                "/api/v1/auth/login", json={"username": self.username, "password": PASSWORD}
+            ),
+            deadline,
+        )
+        assert response.status_code == 200, response.text
+        self.headers = {"Authorization": f"Bearer {response.json()['token']}"}
+
+    @staticmethod
+    def _retrying(call: Callable[[], httpx.Response], deadline: float) -> httpx.Response:
+        while True:
+            try:
+                response = call()
+                if response.status_code < 500:
+                    return response
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the API did not answer in time")
+            time.sleep(0.05)
+
+    def send_note(self, body: dict[str, Any], *, timeout: float = 120.0) -> dict[str, Any]:
+        """POST the note (with its client-chosen id) until accepted; 201 also for a retry."""
+        deadline = time.monotonic() + timeout
+        if not self.headers:
+            self._login(deadline)
+        while True:
+            response = self._retrying(
+                lambda: self.client.post("/api/v1/notes", json=body, headers=self.headers),
+                deadline,
+            )
+            if response.status_code == 401:
+                self._login(deadline)
+                continue
+            assert response.status_code == 201, response.text
+            result: dict[str, Any] = response.json()
+            assert result["id"] == body["id"]
+            return result
+
+
+def _new_id() -> str:
+    from liaison.core.ids import new_id_str
+
+    return new_id_str()
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def outbox_rows(url: str) -> list[OutboxEnvelope]:
+    with db(url) as session:
+        rows = list(session.scalars(select(OutboxEnvelope).order_by(OutboxEnvelope.id)))
+        session.expunge_all()
+        return rows
+
+
+def no_pending(url: str) -> bool:
+    return all(row.status != "pending" for row in outbox_rows(url))
+
+
+def audit_verify(node: LocalNode) -> subprocess.CompletedProcess[str]:
+    import os
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "liaison", "audit", "verify"],
+        env=base | node.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+class Chaos(threading.Thread):
+    """Kills B's server, A's worker and A's server at random moments (each at most `per_target`
+    times) and restarts each after a short random pause; stops when told or out of budget."""
+
+    def __init__(self, pair: Pair, *, per_target: int, seed: int) -> None:
+        super().__init__(daemon=True)
+        self.pair = pair
+        self.rng = random.Random(seed)  # noqa: S311 - chaos timing, not a secret
+        self.budget = {
+            (pair.b.name, "server"): per_target,
+            (pair.a.name, "worker"): per_target,
+            (pair.a.name, "server"): per_target,
+        }
+        self.kills: list[tuple[str, str]] = []
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                targets = [key for key, left in self.budget.items() if left > 0]
+                if not targets:
+                    return
+                if self.stop.wait(self.rng.uniform(0.3, 2.0)):
+                    return
+                name, role = self.rng.choice(targets)
+                self.budget[(name, role)] -= 1
+                self.pair.procs.kill(name, role, signal.SIGKILL)
+                self.kills.append((name, role))
+                time.sleep(self.rng.uniform(0.05, 1.0))
+                self.pair.procs.start(name, role)
+                if role == "server":
+                    localnet.wait_ready(self.pair.procs.nodes[name].url, timeout=60)
+        except BaseException as exc:  # reported by the test, which asserts it is None
+            self.error = exc
+
+
+def verify_receipts(pair: Pair, rows: list[OutboxEnvelope]) -> None:
+    """Each receipt: signed by B's key as published in A's directory, about this envelope id,
+    naming one of the digests it was sent under, accepted."""
+    with db(pair.urls[0]) as session:
+        now = datetime.now(UTC)
+        for row in rows:
+            assert row.receipt is not None, row.id
+            receiver, kid = env.receipt_signer(row.receipt)
+            assert receiver == pair.recipient
+            key = directory.peer_signing_key(
+                session=session, authority_id=pair.recipient, kid=kid, at=now
+            )
+            receipt = env.verify_receipt(
+                row.receipt,
+                public_raw=key.public_raw,
+                expected_envelope_id=row.id,
+                expected_digest=row.digests,
+            )
+            assert receipt.status == "accepted"
+            assert receipt.envelope_digest in row.digests
+
+
+def test_thousand_notes_survive_sigkills(pair: Pair) -> None:
+    ids = [_new_id() for _ in range(NOTES)]
+    api = Api(pair.a, "vn.officer")
+    chaos = Chaos(pair, per_target=3, seed=random.randrange(1 << 30))  # noqa: S311
+    try:
+        chaos.start()
+        for number, note_id in enumerate(ids):
+            api.send_note({"id": note_id, "to": pair.recipient, "text": f"note {number}"})
+        chaos.stop.set()
+        chaos.join(timeout=120)
+    finally:
+        chaos.stop.set()
+        api.close()
+    assert not chaos.is_alive()
+    assert chaos.error is None, repr(chaos.error)
+    assert chaos.kills, "the chaos thread killed nothing"
+    # A worker killed mid-delivery leaves its claim leased (60 s) before the envelopes go again.
+    wait_until(lambda: no_pending(pair.urls[0]), timeout=150, what="A's outbox to drain")
+    assert not pair.procs.dead(), pair.procs.dead()
+    stop(pair.procs)
+
+    rows = outbox_rows(pair.urls[0])
+    assert sorted(r.id for r in rows) == sorted(ids)
+    assert {r.status for r in rows} == {"delivered"}
+    verify_receipts(pair, rows)
+
+    with db(pair.urls[1]) as session:
+        received = list(
+            session.scalars(
+                select(Message.id).where(
+                    Message.authority_id == pair.recipient, Message.direction == "in"
+                )
+            )
+        )
+        inbox = list(session.scalars(select(InboxEnvelope.envelope_id)))
+    assert len(received) == NOTES, f"{len(received)} notes stored on B"
+    assert set(received) == set(ids)
+    assert sorted(inbox) == sorted(ids)
+
+    for node in (pair.a, pair.b):
+        result = audit_verify(node)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_notes_queue_while_receiver_is_down(pair: Pair) -> None:
+    threads, per_thread = 3, 8
+    pair.procs.kill(pair.b.name, "server", signal.SIGKILL)
+    sent: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def sender(index: int) -> None:
+        api = Api(pair.a, "vn.officer")
+        try:
+            ids = [_new_id()]
+            api.send_note({"id": ids[0], "to": pair.recipient, "text": f"thread {index} #0"})
+            for number in range(1, per_thread):
+                ids.append(_new_id())
+                api.send_note(
+                    {
+                        "id": ids[-1],
+                        "to": pair.recipient,
+                        "text": f"thread {index} #{number}",
+                        "thread": ids[0],
+                    }
+                )
+            sent[index] = ids
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            api.close()
+
+    workers = [threading.Thread(target=sender, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(sent) == threads
+
+    def tried_twice() -> bool:
+        # The first note of every thread has been tried (and failed) at least twice.
+        firsts = {ids[0] for ids in sent.values()}
+        return all(r.attempts >= 2 for r in outbox_rows(pair.urls[0]) if r.id in firsts)
+
+    wait_until(tried_twice, timeout=60, what="A's worker to try the unreachable peer")
+    rows = outbox_rows(pair.urls[0])
+    assert len(rows) == threads * per_thread
+    assert {r.status for r in rows} == {"pending"}
+    for ids in sent.values():
+        first = next(r for r in rows if r.id == ids[0])
+        assert first.last_error is not None
+        assert "ConnectError" in first.last_error or "refused" in first.last_error.lower(), (
+            first.last_error
+        )
+    with db(pair.urls[1]) as session:
+        assert session.scalars(select(Message.id).where(Message.direction == "in")).all() == []
+
+    pair.procs.start(pair.b.name, "server")
+    localnet.wait_ready(pair.b.url, timeout=60)
+    wait_until(lambda: no_pending(pair.urls[0]), timeout=90, what="the queued notes to go")
+    stop(pair.procs)
+
+    rows = outbox_rows(pair.urls[0])
+    assert {r.status for r in rows} == {"delivered"}
+    verify_receipts(pair, rows)
+    with db(pair.urls[1]) as session:
+        for ids in sent.values():
+            got = list(
+                session.scalars(
+                    select(Message)
+                    .where(Message.authority_id == pair.recipient, Message.thread == ids[0])
+                    .order_by(Message.id)
+                )
+            )
+            assert [m.id for m in got] == ids
+            assert all(m.direction == "in" for m in got)
+            stamps = [m.received_at for m in got]
+            assert all(s is not None for s in stamps)
+            assert stamps == sorted(stamps), stamps  # arrived in the order they were sent
