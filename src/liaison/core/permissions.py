@@ -38,6 +38,11 @@ class Permission(StrEnum):
     directory_authority_read = "directory:authority:read"
     message_send = "federation:message:send"
     message_read = "federation:message:read"
+    request_read = "request:request:read"
+    request_draft = "request:request:draft"
+    request_approve = "request:request:approve"
+    request_execute = "request:request:execute"
+    request_assign = "request:request:assign"
 
 
 class Action(StrEnum):
@@ -66,17 +71,26 @@ class Action(StrEnum):
     federation_envelope_refused = "federation:envelope:refused"
     federation_note_sent = "federation:note:sent"
     federation_ping_sent = "federation:ping:sent"
+    request_draft_created = "request:draft:created"
+    request_draft_updated = "request:draft:updated"
+    request_status_transition = "request:status:transition"
+    request_action_proposed = "request:action:proposed"
+    request_consultation_recorded = "request:consultation:recorded"
+    request_assignment_changed = "request:assignment:changed"
 
+
+_CASEWORK = {Permission.message_send, Permission.message_read, Permission.request_read}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset({Permission.authority_user_read, Permission.authority_user_manage}),
     Role.auditor: frozenset({Permission.audit_log_read, Permission.authority_user_read}),
     Role.supervisor: frozenset(
-        {Permission.authority_user_read, Permission.message_send, Permission.message_read}
+        {*_CASEWORK, Permission.authority_user_read, Permission.request_draft,
+         Permission.request_approve, Permission.request_execute, Permission.request_assign}
     ),
-    Role.officer: frozenset({Permission.message_send, Permission.message_read}),
-    Role.contact_24_7: frozenset({Permission.message_send, Permission.message_read}),
-    Role.custodian: frozenset(),
+    Role.officer: frozenset({*_CASEWORK, Permission.request_draft, Permission.request_execute}),
+    Role.contact_24_7: frozenset({*_CASEWORK, Permission.request_draft, Permission.request_execute}),
+    Role.custodian: frozenset({Permission.request_read}),
 }
 
 # Every signed-in user may read their own profile, manage their own API tokens and search the

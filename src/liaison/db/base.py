@@ -29,4 +29,5 @@ def import_all_models() -> None:
     import liaison.authorities.models
     import liaison.directory.models
     import liaison.federation.models
-    import liaison.keyring.models  # noqa: F401
+    import liaison.keyring.models
+    import liaison.requests.models  # noqa: F401

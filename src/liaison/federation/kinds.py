@@ -44,9 +44,18 @@ def register(kind: str, handler: Handler) -> None:
     _HANDLERS[kind] = handler
 
 
+def _load_handlers() -> None:
+    """Import the modules that register handlers, whichever entry point (server, worker, CLI,
+    test) got here first."""
+    import liaison.federation.messages
+    import liaison.requests.handlers  # noqa: F401
+
+
 def handler_for(kind: str) -> Handler | None:
+    _load_handlers()
     return _HANDLERS.get(kind)
 
 
 def handled_kinds() -> list[str]:
+    _load_handlers()
     return sorted(_HANDLERS)

@@ -12,7 +12,8 @@ import pytest
 
 from liaison.evidence.package import verify_bag_dir
 
-SUITE = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance" / "bagit"
+# ../shared/conformance/bagit/ seen from the repository root.
+SUITE = (Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance" / "bagit").resolve()
 EXPECTED = {"valid": "valid", "invalid": "invalid", "warning": "warning", "linux-only": "invalid"}
 
 

@@ -1,0 +1,110 @@
+"""What a formal document says, independent of how it is laid out.
+
+The request service fills a `FormalDocument` from a request or a response; the renderer turns it
+into a PDF in the recipient's language. Labels (`kind`, section labels, role) are English msgids
+of the "documents" catalog, translated at render time; values are already rendered by the
+caller, because only the caller knows whether a value is a code to translate or a name to keep.
+The same model serves every request kind and every response, so nothing here is kind-specific.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from babel import Locale, UnknownLocaleError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+# Bounds keep one oversized field from producing a thousand-page PDF; the request service
+# enforces its own, tighter limits on the text officers type.
+_MAX_TEXT = 100_000
+_MAX_LABEL = 300
+_FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def _known_language(code: str) -> str:
+    """A language code Babel knows, so that dates and language names can be rendered in it."""
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"unknown language code {code!r}") from exc
+    return code
+
+
+Language = Annotated[
+    str, Field(min_length=2, max_length=3, pattern=r"^[a-z]{2,3}$"), AfterValidator(_known_language)
+]
+Label = Annotated[str, Field(min_length=1, max_length=_MAX_LABEL)]
+Text = Annotated[str, Field(max_length=_MAX_TEXT)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Party(_Frozen):
+    """An authority as the document names it: its name in one or more languages, its State."""
+
+    names: dict[Language, Label] = Field(min_length=1)
+    state: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
+
+    def name_in(self, lang: str) -> str:
+        """The name in `lang`, else in English, else the first name given."""
+        return self.names.get(lang) or self.names.get("en") or next(iter(self.names.values()))
+
+
+class Section(_Frozen):
+    """A structured field: a label msgid and the caller's rendered value (None: not stated)."""
+
+    label: Label
+    value: Text | list[Text] | None = None
+
+
+class FreeText(_Frozen):
+    """A field an officer typed, in its original language, with any translations supplied."""
+
+    label: Label
+    original: Text
+    original_language: Language
+    translations: dict[Language, Text] = Field(default_factory=dict)
+
+    def translation_into(self, lang: str) -> str | None:
+        """The text to show first in a `lang` document; None when nothing fits."""
+        if lang == self.original_language:
+            return self.original
+        return self.translations.get(lang)
+
+
+class Approval(_Frozen):
+    """Who approved the content (four-eyes) and the fingerprint of the JWS they signed."""
+
+    approver: Label
+    role: Label
+    approved_at: AwareDatetime
+    signature_fingerprint: str = Field(
+        description="sha256:<hex> of the compact JWS that signs the request content"
+    )
+
+    @model_validator(mode="after")
+    def _fingerprint_form(self) -> Approval:
+        if not _FINGERPRINT.match(self.signature_fingerprint):
+            raise ValueError("signature_fingerprint must be 'sha256:' and 64 lower-case hex digits")
+        return self
+
+
+class FormalDocument(_Frozen):
+    """Everything printed on a formal request or response."""
+
+    kind: Label
+    reference: Label
+    request_id: Label
+    version: int = Field(ge=1)
+    language: Language
+    sender: Party
+    recipient: Party
+    issued_at: AwareDatetime
+    legal_basis: Text
+    sections: list[Section] = Field(default_factory=list)
+    texts: list[FreeText] = Field(default_factory=list)
+    approval: Approval | None = None
+    footer: Label

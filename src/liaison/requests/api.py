@@ -1,0 +1,252 @@
+"""Requests: drafting, four-eyes approval, sending, and every later step. Routes stay thin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi import Request as HttpRequest
+
+from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.core.permissions import Permission
+from liaison.i18n import best_language
+from liaison.requests import service, workflow
+from liaison.requests.contents_bridge import parse_content
+from liaison.requests.schemas import (
+    ActionBody,
+    AssignmentBody,
+    ConsultationBody,
+    EventRead,
+    RequestCreate,
+    RequestRead,
+    RequestUpdate,
+)
+from liaison.requests.statemachine import Action
+
+router = APIRouter(prefix="/requests", tags=["requests"])
+Reader = Annotated[Principal, Depends(require(Permission.request_read))]
+Drafter = Annotated[Principal, Depends(require(Permission.request_draft))]
+Approver = Annotated[Principal, Depends(require(Permission.request_approve))]
+Executor = Annotated[Principal, Depends(require(Permission.request_execute))]
+Assigner = Annotated[Principal, Depends(require(Permission.request_assign))]
+# Actions taken through /actions/{action}; the others have their own routes.
+STEP_ACTIONS = {
+    Action.acknowledge,
+    Action.start,
+    Action.request_clarification,
+    Action.respond_partially,
+    Action.respond,
+    Action.refuse,
+    Action.postpone,
+    Action.resume,
+    Action.clarify,
+    Action.withdraw,
+    Action.close,
+}
+
+
+def _lang(http: HttpRequest) -> str:
+    return best_language(
+        [part.split(";")[0].strip() for part in http.headers.get("accept-language", "").split(",")]
+    )
+
+
+@router.post("", response_model=RequestRead, status_code=status.HTTP_201_CREATED)
+def create(
+    body: RequestCreate, principal: Drafter, session: SessionDep, node: NodeDep
+) -> RequestRead:
+    """A new draft to another authority. Permission: request:request:draft."""
+    request = service.create_draft(
+        session=session,
+        user=principal.user,
+        kind=body.kind,
+        requested=body.to,
+        content=parse_content(body.kind, body.subtype, body.content),
+        language=body.language,
+        reference=body.reference,
+        subtype=body.subtype,
+        conditions=body.conditions.model_dump(),
+        urgent=body.urgent,
+        urgency_reason=body.urgency_reason,
+        wished_deadline=body.wished_deadline,
+        deadline_reason=body.deadline_reason,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
+    request.preservation_days, request.linked_request = body.preservation_days, body.linked_request
+    return RequestRead.model_validate(request)
+
+
+@router.get("", response_model=list[RequestRead])
+def list_requests(
+    principal: Reader,
+    session: SessionDep,
+    state: Annotated[str | None, Query(pattern="^[a-z_]{2,32}$")] = None,
+) -> list[RequestRead]:
+    """Requests of your authority you may see. Permission: request:request:read."""
+    return [
+        RequestRead.model_validate(r)
+        for r in service.list_for(session=session, user=principal.user, status=state)
+    ]
+
+
+@router.get("/{request_id}", response_model=RequestRead)
+def read(request_id: str, principal: Reader, session: SessionDep) -> RequestRead:
+    """One request. Permission: request:request:read (and being able to see it)."""
+    return RequestRead.model_validate(
+        service.get_for(session=session, user=principal.user, request_id=request_id)
+    )
+
+
+@router.get("/{request_id}/events", response_model=list[EventRead])
+def events(request_id: str, principal: Reader, session: SessionDep) -> list[EventRead]:
+    """Status history and consultations. Permission: request:request:read."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    return [EventRead.model_validate(e) for e in workflow.history(session=session, request=request)]
+
+
+@router.patch("/{request_id}", response_model=RequestRead)
+def update(
+    request_id: str, body: RequestUpdate, principal: Drafter, session: SessionDep, node: NodeDep
+) -> RequestRead:
+    """Edit a draft. Permission: request:request:draft."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "content" in changes:
+        changes["content"] = parse_content(request.kind, request.subtype, changes["content"])
+    if "conditions" in changes and body.conditions is not None:
+        changes["conditions"] = body.conditions.model_dump()
+    return RequestRead.model_validate(
+        service.update_draft(
+            session=session, request=request, changes=changes, ctx=principal.ctx, clock=node.clock
+        )
+    )
+
+
+@router.post("/{request_id}/submit", response_model=RequestRead)
+def submit(
+    request_id: str, http: HttpRequest, principal: Drafter, session: SessionDep, node: NodeDep
+) -> RequestRead:
+    """Submit for approval; refused with every missing item listed.
+    Permission: request:request:draft."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    workflow.submit(
+        session=session,
+        request=request,
+        user=principal.user,
+        ctx=principal.ctx,
+        lang=_lang(http),
+        clock=node.clock,
+    )
+    return RequestRead.model_validate(request)
+
+
+@router.post("/{request_id}/approve", response_model=RequestRead)
+def approve(
+    request_id: str, principal: Approver, session: SessionDep, node: NodeDep
+) -> RequestRead:
+    """Approve and sign (four eyes). Permission: request:request:approve."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    workflow.approve(
+        session=session,
+        kek=node.kek,
+        request=request,
+        user=principal.user,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
+    return RequestRead.model_validate(request)
+
+
+@router.post("/{request_id}/return", response_model=RequestRead)
+def return_to_draft(
+    request_id: str, body: ActionBody, principal: Approver, session: SessionDep, node: NodeDep
+) -> RequestRead:
+    """Send back to the drafter with a reason. Permission: request:request:approve."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    workflow.return_to_draft(
+        session=session,
+        request=request,
+        user=principal.user,
+        reason=body.reason or "",
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
+    return RequestRead.model_validate(request)
+
+
+@router.post("/{request_id}/send", response_model=RequestRead)
+def send(request_id: str, principal: Drafter, session: SessionDep, node: NodeDep) -> RequestRead:
+    """Transmit the approved request. Permission: request:request:draft."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    workflow.send(
+        session=session, request=request, user=principal.user, ctx=principal.ctx, clock=node.clock
+    )
+    return RequestRead.model_validate(request)
+
+
+@router.post(
+    "/{request_id}/actions/{action}",
+    response_model=RequestRead,
+    responses={202: {"description": "proposed to the requested authority"}},
+)
+def step(
+    request_id: str,
+    action: Action,
+    body: ActionBody,
+    principal: Executor,
+    session: SessionDep,
+    node: NodeDep,
+) -> RequestRead:
+    """acknowledge, start, request_clarification, respond_partially, respond, refuse, postpone,
+    resume (requested side); clarify, withdraw, close (requesting side, applied when the
+    requested node confirms). Permission: request:request:execute."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    if action not in STEP_ACTIONS:
+        from liaison.core.errors import InvalidInput
+
+        raise InvalidInput(f"{action.value} has its own route")
+    workflow.act(
+        session=session,
+        request=request,
+        user=principal.user,
+        action=action,
+        ctx=principal.ctx,
+        ground=body.ground,
+        reason=body.reason,
+        response=body.response,
+        clock=node.clock,
+    )
+    return RequestRead.model_validate(request)
+
+
+@router.post(
+    "/{request_id}/consultations", response_model=EventRead, status_code=status.HTTP_201_CREATED
+)
+def consult(
+    request_id: str, body: ConsultationBody, principal: Executor, session: SessionDep, node: NodeDep
+) -> EventRead:
+    """Consult the other authority (needed before refusing on some grounds).
+    Permission: request:request:execute."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    return EventRead.model_validate(
+        workflow.consult(
+            session=session,
+            request=request,
+            user=principal.user,
+            text=body.text,
+            ctx=principal.ctx,
+            clock=node.clock,
+        )
+    )
+
+
+@router.post("/{request_id}/assignments", status_code=status.HTTP_204_NO_CONTENT)
+def assign(
+    request_id: str, body: AssignmentBody, principal: Assigner, session: SessionDep, node: NodeDep
+) -> None:
+    """Assign a user of your authority. Permission: request:request:assign."""
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    service.assign(
+        session=session, request=request, user_id=body.user_id, ctx=principal.ctx, clock=node.clock
+    )

@@ -1,0 +1,74 @@
+"""What every formal request carries, and the checks common to all kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from pydantic import Field
+
+from liaison.requests.contents.common import (
+    AuthorityRef,
+    Conditions,
+    FreeText,
+    LegalBasis,
+    Reference,
+    Strict,
+)
+from liaison.requests.contents.messages import (
+    BASIS_MISMATCH,
+    BELOW_SERIOUS_THRESHOLD,
+)
+from liaison.requests.contents.offences import NEEDS_DESCRIPTION, Offence, OffenceCode
+from liaison.requests.contents.rules import Finding, join, missing, require
+
+MAX_OFFENCES = 50
+
+
+class CaseContent(Strict):
+    """Legal basis, authority, case, urgency and deadline (art. 40: deadlines come with reasons),
+    offences, facts and conditions. Every field may be empty in a draft."""
+
+    legal_basis: LegalBasis | None = None
+    requesting_authority: AuthorityRef | None = None
+    case_reference: Reference | None = None
+    urgent: bool = False
+    urgency_reason: FreeText | None = None
+    deadline: date | None = None
+    deadline_reason: FreeText | None = None
+    offences: list[Offence] = Field(default_factory=list, max_length=MAX_OFFENCES)
+    facts: FreeText | None = None
+    conditions: Conditions = Field(default_factory=Conditions)
+
+
+def case_findings(
+    content: CaseContent, *, articles: frozenset[int], facts_required: bool = True
+) -> Iterator[Finding]:
+    """`articles`: the convention articles that can be the legal basis of this kind."""
+    yield from require(content, "legal_basis", "requesting_authority", "case_reference", "offences")
+    if facts_required:
+        yield from require(content, "facts")
+    basis = content.legal_basis
+    if basis is not None and basis.convention_article is not None:
+        if basis.convention_article not in articles:
+            yield Finding(path="legal_basis.convention_article", message=BASIS_MISMATCH)
+    if content.urgent and content.urgency_reason is None:
+        yield missing("urgency_reason")
+    if content.deadline is not None and content.deadline_reason is None:
+        yield missing("deadline_reason")
+    yield from offence_findings(content.offences)
+
+
+def offence_findings(offences: list[Offence], *, prefix: str = "offences") -> Iterator[Finding]:
+    for index, offence in enumerate(offences):
+        path = join(prefix, index)
+        if offence.code in NEEDS_DESCRIPTION and offence.description is None:
+            yield missing(join(path, "description"))
+        # Art. 35(1)(c): beyond the convention offences, cooperation covers serious crimes
+        # only; below four years the officer must say why the request can still go.
+        if (
+            offence.code is OffenceCode.SERIOUS_CRIME
+            and not offence.serious_crime
+            and offence.below_threshold_reason is None
+        ):
+            yield Finding(path=join(path, "max_penalty"), message=BELOW_SERIOUS_THRESHOLD)

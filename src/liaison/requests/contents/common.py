@@ -1,0 +1,225 @@
+"""Field types shared by every request kind (CONVENTION.md, "Records the software keeps").
+
+Format rules hold even in a draft, so a stored draft is never malformed: codes come from closed
+lists, texts have size limits, periods run forwards. Whether a field is *filled in* is a
+separate question, answered by the submission checks (`registry.check_submission`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Self
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from liaison.core.codes import is_language, is_state
+
+# Limits keep one request renderable as a formal document and transportable as one federation
+# message; a statement of facts longer than this belongs in an attached document.
+MAX_TEXT = 20_000
+MAX_SHORT = 500
+MAX_ITEMS = 200
+
+
+class RequestKind(StrEnum):
+    MLA = "mla"  # art. 40
+    PRESERVATION = "preservation"  # art. 42
+    DISCLOSURE = "disclosure"  # art. 43
+    EXTRADITION = "extradition"  # art. 37
+    SENTENCED_PERSON_TRANSFER = "sentenced_person_transfer"  # art. 38
+    PROCEEDINGS_TRANSFER = "proceedings_transfer"  # art. 39
+    SPONTANEOUS = "spontaneous"  # art. 40, information sent without a request
+
+
+class MlaSubtype(StrEnum):
+    STORED_DATA = "stored_data"  # art. 44
+    REAL_TIME_TRAFFIC = "real_time_traffic"  # art. 45
+    INTERCEPTION = "interception"  # art. 46
+    ASSETS = "assets"  # art. 50-52: freezing, seizure, confiscation
+    OTHER = "other"  # art. 40 assistance of any other type
+
+
+class DataCategory(StrEnum):
+    """Art. 2 definitions."""
+
+    SUBSCRIBER = "subscriber"
+    TRAFFIC = "traffic"
+    CONTENT = "content"
+
+
+def _language(code: str) -> str:
+    if not is_language(code):
+        raise ValueError(f"unknown language code {code!r} (expected a CLDR code such as 'en')")
+    return code
+
+
+def _state(code: str) -> str:
+    if not is_state(code):
+        raise ValueError(f"unknown State code {code!r} (expected ISO 3166-1 alpha-2)")
+    return code
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _zone(name: str) -> str:
+    if name not in _zones():
+        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as 'Asia/Ho_Chi_Minh')")
+    return name
+
+
+LanguageCode = Annotated[str, AfterValidator(_language)]
+StateCode = Annotated[str, AfterValidator(_state)]
+TimeZoneName = Annotated[str, AfterValidator(_zone)]
+ShortText = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
+Reference = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Strict(BaseModel):
+    """Base of every content model: unknown keys are errors, so a misspelt field is not lost."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FreeText(Strict):
+    """A text written by an officer, in its original language, with the translations supplied.
+
+    Structured fields are rendered in the recipient's language from the catalogs; free texts
+    cannot be, so they carry their own translations (issue part 7).
+    """
+
+    original: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    original_language: LanguageCode
+    translations: dict[LanguageCode, Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]] = (
+        Field(default_factory=dict, max_length=20)
+    )
+
+    @model_validator(mode="after")
+    def _no_translation_into_original(self) -> Self:
+        if self.original_language in self.translations:
+            raise ValueError(
+                f"a translation into {self.original_language!r} duplicates the original text"
+            )
+        return self
+
+    def languages(self) -> frozenset[str]:
+        return frozenset({self.original_language, *self.translations})
+
+
+class Period(Strict):
+    """A period of data or of collection; both ends given, inclusive, running forwards."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _forwards(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("the end of the period must be after its start")
+        return self
+
+
+class AuthorityRef(Strict):
+    """An authority as named in the request; `directory_id` links it when it is in the directory."""
+
+    name: ShortText
+    state: StateCode
+    function: ShortText | None = None
+    directory_id: Reference | None = None
+
+
+class LegalBasis(Strict):
+    """The convention article relied on, or a bilateral/multilateral treaty, or both."""
+
+    convention_article: int | None = Field(default=None, ge=35, le=52)
+    treaty: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.convention_article is None and self.treaty is None:
+            raise ValueError("a legal basis names a convention article or a treaty")
+        return self
+
+
+class PersonRole(StrEnum):
+    SUSPECT = "suspect"
+    ACCUSED = "accused"
+    SENTENCED = "sentenced"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    ACCOUNT_HOLDER = "account_holder"
+    OTHER = "other"
+
+
+class Person(Strict):
+    """Art. 40(e): identity, location and nationality "where possible", so all but the role are
+    optional; kinds that need more (extradition, transfers) say so in their checks."""
+
+    role: PersonRole
+    name: ShortText | None = None
+    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    date_of_birth: date | None = None
+    nationalities: list[StateCode] = Field(default_factory=list, max_length=5)
+    identity_documents: list[ShortText] = Field(default_factory=list, max_length=10)
+    description: FreeText | None = None
+    location: ShortText | None = None
+    location_state: StateCode | None = None
+
+
+class IdentifierKind(StrEnum):
+    ACCOUNT = "account"
+    IP_ADDRESS = "ip_address"
+    DEVICE = "device"
+    PHONE = "phone"
+    EMAIL = "email"
+    DOMAIN = "domain"
+    WALLET = "wallet"  # property includes virtual assets (art. 2)
+    OTHER = "other"
+
+
+class Identifier(Strict):
+    """Account, IP address (with timestamp and time zone: an address alone names no one behind a
+    NAT), device, and so on, with the service or provider that holds the data."""
+
+    kind: IdentifierKind
+    value: ShortText
+    provider: ShortText | None = None
+    timestamp: AwareDatetime | None = None
+    timezone: TimeZoneName | None = None
+
+    @model_validator(mode="after")
+    def _ip_format(self) -> Self:
+        if self.kind is IdentifierKind.IP_ADDRESS:
+            try:
+                ipaddress.ip_address(self.value)
+            except ValueError:
+                raise ValueError(f"{self.value!r} is not an IPv4 or IPv6 address") from None
+        return self
+
+
+class Conditions(Strict):
+    """Conditions attached to the request and to the data it yields (art. 36, 40).
+
+    The defaults are the protective choice; an officer relaxes them explicitly.
+    """
+
+    confidential: bool = True
+    no_user_notice: bool = True
+    speciality: bool = True
+    onward_transfer_needs_authorisation: bool = True
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    data_protection_terms: FreeText | None = None
+
+
+class Channel(StrEnum):
+    FEDERATION = "federation"
+    NETWORK_24_7 = "24_7_network"
+    INTERPOL = "interpol"  # art. 40: urgent requests may go through INTERPOL
+    DIPLOMATIC = "diplomatic"
+

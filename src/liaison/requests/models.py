@@ -1,0 +1,95 @@
+"""A request as one authority holds it. Each side keeps its own copy under the same id; a node
+that hosts both authorities keeps both copies, told apart by `holder`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from liaison.db.base import Base
+from liaison.db.types import JSONText, UTCDateTime
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_holder_status", "holder", "status"),)
+
+    holder: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subtype: Mapped[str | None] = mapped_column(String(40), default=None)
+    requesting: Mapped[str] = mapped_column(String(64))
+    requested: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    # Transitions applied since transmission; the requesting copy replays them in this order.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Content version: bumped by every edit of a draft; the approval signs one version.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(16))
+    content: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    wished_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    deadline_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Conditions that travel with the data: confidentiality, speciality, onward transfer, retention.
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(36), default=None)
+    submitted_by: Mapped[str | None] = mapped_column(String(36), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Compact JWS by the requesting authority over the canonical approved content.
+    approval: Mapped[str | None] = mapped_column(Text, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ground: Mapped[str | None] = mapped_column(String(64), default=None)
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Preservation (art. 42): starts at execution, at least 60 days; a linked MLA request holds it.
+    preservation_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    preservation_start: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    preservation_expiry: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    linked_request: Mapped[str | None] = mapped_column(String(36), default=None)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+
+
+class RequestEvent(Base):
+    """Status history: every transition, who took it, why. Append-only like the audit log."""
+
+    __tablename__ = "request_events"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+        Index("ix_request_events_request", "holder", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ground: Mapped[str | None] = mapped_column(String(64), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class RequestAssignment(Base):
+    """Users of the holder authority working on the request: they see it and get its reminders."""
+
+    __tablename__ = "request_assignments"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+    )
+
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,129 @@
+"""API shapes for requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from liaison.core.codes import is_language
+from liaison.requests.conditions import Conditions
+
+AuthorityRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class RequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,40}$")]
+    subtype: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
+    to: AuthorityRef
+    reference: Annotated[str, StringConstraints(max_length=200)] = ""
+    language: str
+    content: dict[str, Any] = Field(default_factory=dict)
+    conditions: Conditions = Field(default_factory=Conditions)
+    urgent: bool = False
+    urgency_reason: Text | None = None
+    wished_deadline: datetime | None = None
+    deadline_reason: Text | None = None
+    preservation_days: int | None = Field(default=None, ge=60, le=3650)
+    linked_request: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")] | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not is_language(value.split("-", 1)[0]):
+            raise ValueError(f"unknown language code {value!r}")
+        return value
+
+    @field_validator("wished_deadline")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("the wished deadline needs a time zone")
+        return value
+
+
+class RequestUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+    content: dict[str, Any] | None = None
+    conditions: Conditions | None = None
+    urgent: bool | None = None
+    urgency_reason: Text | None = None
+    wished_deadline: datetime | None = None
+    deadline_reason: Text | None = None
+    preservation_days: int | None = Field(default=None, ge=60, le=3650)
+
+
+class ActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text | None = None
+    ground: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")] | None = None
+    response: dict[str, Any] | None = None
+
+
+class ConsultationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class AssignmentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class RequestRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    holder: str
+    kind: str
+    subtype: str | None
+    requesting: str
+    requested: str
+    status: str
+    seq: int
+    version: int
+    reference: str
+    language: str
+    content: dict[str, Any]
+    conditions: dict[str, Any]
+    urgent: bool
+    urgency_reason: str | None
+    wished_deadline: datetime | None
+    deadline_reason: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    sent_at: datetime | None
+    received_at: datetime | None
+    executed_at: datetime | None
+    ground: str | None
+    status_reason: str | None
+    preservation_days: int | None
+    preservation_start: datetime | None
+    preservation_expiry: datetime | None
+    linked_request: str | None
+    response: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    action: str
+    from_status: str
+    to_status: str
+    side: str
+    actor: str
+    at: datetime
+    ground: str | None
+    reason: str | None
