@@ -116,10 +116,8 @@ def findings(content: MlaContent) -> Iterator[Finding]:
         "purpose",
     )
     yield from identifier_findings(content.identifiers)
-    if content.subtype in (MlaSubtype.STORED_DATA, MlaSubtype.REAL_TIME_TRAFFIC):
-        yield from require(content, "identifiers", "data_categories")
     if content.subtype is MlaSubtype.STORED_DATA:
-        yield from require(content, "data_period")
+        yield from require(content, "identifiers", "data_categories", "data_period")
     if content.subtype in (MlaSubtype.REAL_TIME_TRAFFIC, MlaSubtype.INTERCEPTION):
         # Art. 45-46: the owner or user, or the location, of what is to be collected.
         if not content.identifiers and not content.persons:
