@@ -16,6 +16,7 @@ from liaison.config import Settings, get_settings
 from liaison.directory.api import router as directory_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
+from liaison.notifications.api import router as notifications_router
 from liaison.requests.api import router as requests_router
 from liaison.node import Node
 
@@ -46,6 +47,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     api.include_router(directory_router)
     api.include_router(messages_router)
     api.include_router(requests_router)
+    api.include_router(notifications_router)
     app.include_router(api)
     app.include_router(federation_router)
     return app

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     worker_batch_size: int = Field(default=100, ge=1, le=100)
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=60)
     worker_backoff_max_seconds: float = Field(default=300.0, ge=1)
+    # How often the worker looks for request deadlines that are due or overdue.
+    deadline_scan_seconds: float = Field(default=60.0, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -30,4 +30,5 @@ def import_all_models() -> None:
     import liaison.directory.models
     import liaison.federation.models
     import liaison.keyring.models
+    import liaison.notifications.models
     import liaison.requests.models  # noqa: F401

@@ -218,6 +218,14 @@ def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) 
     return stats
 
 
+def _scan_deadlines(node: Node) -> None:
+    """Reminders, overdue alerts and escalations for request deadlines."""
+    from liaison.requests import reminders
+
+    with node.db.session() as session:
+        reminders.scan(session=session, clock=node.clock)
+
+
 def _checkpoint(node: Node) -> None:
     """Sign the audit head if anything was appended since the last checkpoint."""
     with node.db.session() as session:
@@ -237,11 +245,15 @@ def run(
     transport = transport or HttpsTransport(node.settings)
     total = RunStats()
     started = last_checkpoint = time.monotonic()
+    last_scan = 0.0
     try:
         while True:
             if time.monotonic() - last_checkpoint >= node.settings.audit_checkpoint_seconds:
                 _checkpoint(node)
                 last_checkpoint = time.monotonic()
+            if time.monotonic() - last_scan >= node.settings.deadline_scan_seconds:
+                _scan_deadlines(node)
+                last_scan = time.monotonic()
             stats = deliver_once(node, transport)
             total.delivered += stats.delivered
             total.rejected += stats.rejected

@@ -1,8 +1,8 @@
-"""requests: copies, events, assignments
+"""requests: copies, events, assignments; notifications
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 01:26:55.321493
+Create Date: 2026-11-25 01:30:48.787965
 """
 
 from __future__ import annotations
@@ -67,6 +67,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_requests_holder_status", ["holder", "status"], unique=False)
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("category", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("target", sa.String(length=200), nullable=False),
+        sa.Column("dedupe", sa.String(length=300), nullable=False),
+        sa.Column("created_at", liaison.db.types.UTCDateTime(), nullable=False),
+        sa.Column("emailed_at", liaison.db.types.UTCDateTime(), nullable=True),
+        sa.Column("read_at", liaison.db.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("dedupe", name=op.f("uq_notifications_dedupe")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_user_unread", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
         "request_assignments",
         sa.Column("holder", sa.String(length=64), nullable=False),
         sa.Column("request_id", sa.String(length=36), nullable=False),
@@ -116,6 +137,10 @@ def downgrade() -> None:
 
     op.drop_table("request_events")
     op.drop_table("request_assignments")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_user_unread")
+
+    op.drop_table("notifications")
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.drop_index("ix_requests_holder_status")
 

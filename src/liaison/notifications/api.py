@@ -1,0 +1,52 @@
+"""Your notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
+
+from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.core.permissions import Permission
+from liaison.notifications import service
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+Me = Annotated[Principal, Depends(require(Permission.own_profile_read))]
+
+
+class NotificationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    category: str
+    subject: str
+    body: str
+    target: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@router.get("", response_model=list[NotificationRead])
+def mine(principal: Me, session: SessionDep, unread: bool = False) -> list[NotificationRead]:
+    """Your reminders and alerts, newest first. Permission: self:profile:read."""
+    return [
+        NotificationRead.model_validate(n)
+        for n in service.for_user(session=session, user_id=principal.user.id, unread_only=unread)
+    ]
+
+
+@router.post("/{notification_id}/read", response_model=NotificationRead)
+def read(
+    notification_id: int, principal: Me, session: SessionDep, node: NodeDep
+) -> NotificationRead:
+    """Mark one as read. Permission: self:profile:read."""
+    return NotificationRead.model_validate(
+        service.mark_read(
+            session=session,
+            user_id=principal.user.id,
+            notification_id=notification_id,
+            clock=node.clock,
+        )
+    )
