@@ -233,17 +233,20 @@ class Chaos(threading.Thread):
         self.per_target = per_target
         self.kills: list[tuple[str, str]] = []
         self.stop = threading.Event()
+        self.abort = threading.Event()  # the test failed: stop at once
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            while True:
+            while not self.abort.is_set():
                 # Once told to stop, only targets never killed yet are still due (one kill each).
                 due = self.per_target if not self.stop.is_set() else 1
                 targets = [key for key, left in self.budget.items() if self.per_target - left < due]
                 if not targets:
                     return
                 self.stop.wait(self.rng.uniform(0.3, 2.0))
+                if self.abort.is_set():
+                    return
                 name, role = self.rng.choice(targets)
                 self.budget[(name, role)] -= 1
                 self.pair.procs.kill(name, role, signal.SIGKILL)
@@ -287,9 +290,11 @@ def test_thousand_notes_survive_sigkills(pair: Pair) -> None:
         for number, note_id in enumerate(ids):
             api.send_note({"id": note_id, "to": pair.recipient, "text": f"note {number}"})
         chaos.stop.set()
-        chaos.join(timeout=120)
+        chaos.join(timeout=180)
     finally:
+        chaos.abort.set()
         chaos.stop.set()
+        chaos.join(timeout=120)
         api.close()
     assert not chaos.is_alive()
     assert chaos.error is None, repr(chaos.error)

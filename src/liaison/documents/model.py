@@ -10,6 +10,7 @@ The same model serves every request kind and every response, so nothing here is 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated
 
 from babel import Locale, UnknownLocaleError
@@ -36,6 +37,82 @@ Language = Annotated[
 ]
 Label = Annotated[str, Field(min_length=1, max_length=_MAX_LABEL)]
 Text = Annotated[str, Field(max_length=_MAX_TEXT)]
+
+
+class Kind(StrEnum):
+    """Document titles (msgids). A StrEnum is a str, so members go straight into `kind`."""
+
+    MLA_REQUEST = "Request for mutual legal assistance"  # art. 40
+    PRESERVATION_REQUEST = "Request for expedited preservation of stored computer data"  # 42
+    DISCLOSURE_REQUEST = "Request for expedited disclosure of preserved traffic data"  # art. 43
+    EXTRADITION_REQUEST = "Request for extradition"  # art. 37
+    PROVISIONAL_ARREST_REQUEST = "Request for provisional arrest"  # art. 37, urgent cases
+    SENTENCED_PERSONS_TRANSFER = "Request for transfer of sentenced persons"  # art. 38
+    PROCEEDINGS_TRANSFER = "Request for transfer of criminal proceedings"  # art. 39
+    SPONTANEOUS_INFORMATION = "Spontaneous information"  # art. 40
+    ADDITIONAL_INFORMATION = "Request for additional information"
+    RESPONSE = "Response to request"
+    REFUSAL = "Refusal of request"
+    POSTPONEMENT = "Postponement of request"
+
+
+class SectionLabel(StrEnum):
+    """Labels (msgids) for structured fields and free texts, shared by all kinds."""
+
+    REQUESTING_AUTHORITY = "Requesting authority"
+    REQUESTED_AUTHORITY = "Requested authority"
+    LEGAL_BASIS = "Legal basis"
+    RELATED_REQUEST = "Related request"
+    SUBJECT_MATTER = "Subject matter and nature of the proceeding"
+    CONDUCTING_AUTHORITY = "Authority conducting the proceeding"
+    OFFENCES = "Offences"
+    DOMESTIC_PROVISION = "Domestic provision"
+    MAXIMUM_PENALTY = "Maximum penalty"
+    SUMMARY_OF_FACTS = "Summary of facts"
+    ASSISTANCE_SOUGHT = "Assistance sought"
+    PARTICULAR_PROCEDURE = "Particular procedure requested"
+    PERSONS_CONCERNED = "Persons concerned"
+    PERSON_SOUGHT = "Person sought"
+    NATIONALITY = "Nationality"
+    LOCATION = "Location"
+    PURPOSE = "Purpose"
+    ITEMS_CONCERNED = "Items, accounts and time period concerned"
+    DATA_TO_PRESERVE = "Data to be preserved"
+    RELATION_TO_OFFENCE = "Relation of the data to the offence"
+    CUSTODIAN = "Custodian or location of the computer system"
+    NECESSITY = "Necessity of preservation"
+    INTENDED_MLA = "Intention to submit a request for mutual legal assistance"
+    PRESERVATION_PERIOD = "Preservation period"
+    URGENCY = "Urgency"
+    URGENCY_REASONS = "Reasons for urgency"
+    DEADLINE = "Deadline"
+    DEADLINE_REASONS = "Reasons for the deadline"
+    CONDITIONS = "Conditions"
+    CONFIDENTIALITY = "Confidentiality"
+    SPECIALITY = "Speciality"
+    NO_ONWARD_TRANSFER = "No onward transfer without authorisation"
+    RETENTION_PERIOD = "Retention period"
+    SENTENCE = "Sentence"
+    REFUSAL_GROUND = "Ground for refusal"
+    POSTPONEMENT_GROUND = "Ground for postponement"
+    REASONS = "Reasons"
+    RESULT = "Result of execution"
+    CONTACT = "Contact for this request"
+    ATTACHMENTS = "Attachments"
+
+
+class Role(StrEnum):
+    """Approver roles (msgids)."""
+
+    SUPERVISOR = "Supervisor"
+    OFFICER = "Officer"
+
+
+class Answer(StrEnum):
+    """Short values (msgids) the caller may translate before putting them in a section."""
+
+    YES = "Yes"
+    NO = "No"
 
 
 class _Frozen(BaseModel):

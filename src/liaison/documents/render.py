@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -29,6 +29,7 @@ from liaison.i18n import RTL, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_VARIANT = "pdf/a-2u"
+_INTENT = "srgb-iec61966-2-1"
 DOMAIN = "documents"
 
 # Labels the layout itself prints. The request service's labels (kinds, sections, roles) are
@@ -88,7 +89,7 @@ def css_string(text: str) -> str:
     Inside <style> HTML escaping does not apply, so every character that is not a letter,
     digit or space is written as a CSS hex escape instead.
     """
-    parts = [ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x}" for ch in text]
+    parts = [ch if ch.isalnum() or ch == " " else f"\\{ord(ch):06x} " for ch in text]
     return '"' + "".join(parts) + '"'
 
 
@@ -193,6 +194,21 @@ def render_html(doc: FormalDocument) -> str:
     return _environment().get_template("formal_document.html").render(context)
 
 
+def _srgb_profile() -> Any:
+    """The sRGB output intent PDF/A requires, read from WeasyPrint's own ICC file.
+
+    WeasyPrint's PDF/A variants open that file themselves and never close it, which raises a
+    ResourceWarning (an error under our test settings). Naming our own intent, read inside a
+    `with`, gives the same output intent without the leak.
+    """
+    from importlib.resources import files
+
+    from weasyprint.css import ColorProfile
+
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+        return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
 def render_pdf(doc: FormalDocument, *, out: BinaryIO | Path) -> None:
     """Write `doc` as a PDF/A-2u document to `out` (a path or a binary stream)."""
     # Imported here: WeasyPrint loads Pango through FFI at import, which the rest of the
@@ -203,8 +219,12 @@ def render_pdf(doc: FormalDocument, *, out: BinaryIO | Path) -> None:
     # No scheme is allowed, and a refused fetch is fatal rather than a silent blank.
     fetcher = URLFetcher(allowed_protocols=(), fail_on_errors=True)
     stylesheet = CSS(string=(TEMPLATES / "formal_document.css").read_text(), url_fetcher=fetcher)
-    document = HTML(string=render_html(doc), url_fetcher=fetcher).render(stylesheets=[stylesheet])
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=doc.request_id.encode())
+    options = {"pdf_variant": PDF_VARIANT, "output_intent": _INTENT}
+    profiles = {_INTENT: _srgb_profile()}
+    document = HTML(string=render_html(doc), url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], color_profiles=profiles, **options
+    )
+    pdf = document.write_pdf(color_profiles=profiles, **options)
     if isinstance(out, Path):
         out.write_bytes(pdf)
     else:

@@ -52,7 +52,15 @@ def scan(*, session: Session, clock: Clock = system_clock) -> ScanStats:
         for item in due_items(request, policy):
             if item.side is not _side(request) and item.what is not DueKind.preservation_expiry:
                 continue
-            _notify(session, request, item, policy, now, stats, clock)
+            _notify(
+                session=session,
+                request=request,
+                item=item,
+                policy=policy,
+                now=now,
+                stats=stats,
+                clock=clock,
+            )
     return stats
 
 
@@ -72,6 +80,7 @@ def _responsible(session: Session, request: Request) -> list[str]:
 
 
 def _notify(
+    *,
     session: Session,
     request: Request,
     item: Due,

@@ -42,16 +42,25 @@ class CaseContent(Strict):
 
 
 def case_findings(
-    content: CaseContent, *, articles: frozenset[int], facts_required: bool = True
+    content: CaseContent,
+    *,
+    articles: frozenset[int],
+    facts_required: bool = True,
+    offences_required: bool = True,
 ) -> Iterator[Finding]:
     """`articles`: the convention articles that can be the legal basis of this kind."""
-    yield from require(content, "legal_basis", "requesting_authority", "case_reference", "offences")
+    yield from require(content, "legal_basis", "requesting_authority", "case_reference")
+    if offences_required:
+        yield from require(content, "offences")
     if facts_required:
         yield from require(content, "facts")
     basis = content.legal_basis
-    if basis is not None and basis.convention_article is not None:
-        if basis.convention_article not in articles:
-            yield Finding(path="legal_basis.convention_article", message=BASIS_MISMATCH)
+    if (
+        basis is not None
+        and basis.convention_article is not None
+        and basis.convention_article not in articles
+    ):
+        yield Finding(path="legal_basis.convention_article", message=BASIS_MISMATCH)
     if content.urgent and content.urgency_reason is None:
         yield missing("urgency_reason")
     if content.deadline is not None and content.deadline_reason is None:

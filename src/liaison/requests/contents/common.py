@@ -70,7 +70,9 @@ def _zones() -> frozenset[str]:
 
 def _zone(name: str) -> str:
     if name not in _zones():
-        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as 'Asia/Ho_Chi_Minh')")
+        raise ValueError(
+            f"unknown time zone {name!r} (expected an IANA name such as 'Asia/Ho_Chi_Minh')"
+        )
     return name
 
 
@@ -222,4 +224,3 @@ class Channel(StrEnum):
     NETWORK_24_7 = "24_7_network"
     INTERPOL = "interpol"  # art. 40: urgent requests may go through INTERPOL
     DIPLOMATIC = "diplomatic"
-

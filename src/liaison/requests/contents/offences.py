@@ -36,21 +36,24 @@ class OffenceCode(StrEnum):
     SERIOUS_CRIME = "serious_crime"
 
 
+# The convention's own titles (art. 7-17), shortened where a label must fit a form.
 OFFENCE_LABELS: dict[OffenceCode, str] = {
     OffenceCode.ILLEGAL_ACCESS: N_("Illegal access"),
     OffenceCode.ILLEGAL_INTERCEPTION: N_("Illegal interception"),
     OffenceCode.DATA_INTERFERENCE: N_("Interference with electronic data"),
-    OffenceCode.SYSTEM_INTERFERENCE: N_("Interference with an information and communications technology system"),
+    OffenceCode.SYSTEM_INTERFERENCE: N_("Interference with an ICT system"),
     OffenceCode.MISUSE_OF_DEVICES: N_("Misuse of devices"),
-    OffenceCode.FORGERY: N_("Information and communications technology-related forgery"),
-    OffenceCode.THEFT_OR_FRAUD: N_("Information and communications technology-related theft or fraud"),
-    OffenceCode.CHILD_SEXUAL_ABUSE_MATERIAL: N_("Offences related to online child sexual abuse or child sexual exploitation material"),
-    OffenceCode.GROOMING: N_("Solicitation or grooming for the purpose of committing a sexual offence against a child"),
+    OffenceCode.FORGERY: N_("ICT-related forgery"),
+    OffenceCode.THEFT_OR_FRAUD: N_("ICT-related theft or fraud"),
+    OffenceCode.CHILD_SEXUAL_ABUSE_MATERIAL: N_(
+        "Online child sexual abuse or exploitation material"
+    ),
+    OffenceCode.GROOMING: N_("Solicitation or grooming of a child"),
     OffenceCode.INTIMATE_IMAGES: N_("Non-consensual dissemination of intimate images"),
     OffenceCode.LAUNDERING: N_("Laundering of proceeds of crime"),
-    OffenceCode.OTHER_CONVENTION: N_("Offence under another United Nations convention committed through the use of information and communications technology systems"),
+    OffenceCode.OTHER_CONVENTION: N_("Offence under another UN convention committed through ICT"),
     OffenceCode.SERIOUS_CRIME: N_("Serious crime (electronic evidence)"),
-}  # fmt: skip
+}
 
 # Codes whose label alone does not say what the conduct is: the entry must describe it.
 NEEDS_DESCRIPTION = frozenset({OffenceCode.OTHER_CONVENTION, OffenceCode.SERIOUS_CRIME})

@@ -19,6 +19,7 @@ class Finding:
     path: str
     message: str  # a catalog msgid, may hold {item}
     item: str | None = None  # a label msgid substituted for {item} after translation
+    detail: str | None = None  # untranslated text substituted for {detail}
 
 
 def is_blank(value: object) -> bool:
