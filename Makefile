@@ -1,13 +1,16 @@
 # Two entry points: `make demo` and `make test`. Each bootstraps .venv from requirements.lock.
 .PHONY: demo test bootstrap system-packages lint unit lock bench clean
 
-# Debian packages the tests need: a PostgreSQL server, and the external checkers of our formats.
-TEST_DEBS := postgresql age
+# Debian packages Liaison needs at run time (WeasyPrint renders the formal documents) ...
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
+# ... and those the tests add: a PostgreSQL server and the external checkers of our formats.
+TEST_DEBS := $(RUN_DEBS) postgresql age poppler-utils
 
 bootstrap:
 	bin/bootstrap
 
 demo: bootstrap
+	bin/system-packages $(RUN_DEBS)
 	LIAISON_ENV=dev LIAISON_DATA_DIR=$(CURDIR)/var/demo .venv/bin/liaison demo --nodes 3
 
 system-packages:

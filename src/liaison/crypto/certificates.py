@@ -84,13 +84,16 @@ def self_issued_certificate(
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def certificate_der(certificate_pem: bytes) -> bytes:
-    """The DER form of a PEM certificate, for libraries that take ASN.1 bytes."""
+def _load(certificate_pem: bytes) -> x509.Certificate:
     try:
-        certificate = x509.load_pem_x509_certificate(certificate_pem)
+        return x509.load_pem_x509_certificate(certificate_pem)
     except ValueError as exc:
         raise CertificateError("not a PEM certificate") from exc
-    return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def certificate_der(certificate_pem: bytes) -> bytes:
+    """The DER form of a PEM certificate, for libraries that take ASN.1 bytes."""
+    return _load(certificate_pem).public_bytes(serialization.Encoding.DER)
 
 
 def private_key_pkcs8_der(private_raw: bytes) -> bytes:
@@ -107,10 +110,10 @@ def private_key_pkcs8_der(private_raw: bytes) -> bytes:
 
 def matches_private_key(*, certificate_pem: bytes, private_raw: bytes) -> bool:
     """Whether the certificate certifies the public half of `private_raw`."""
-    certificate = x509.load_pem_x509_certificate(certificate_pem)
+    certificate = _load(certificate_pem)
     raw = serialization.Encoding.Raw
-    expected = signing_key(private_raw).public_key().public_bytes(
-        raw, serialization.PublicFormat.Raw
+    expected = (
+        signing_key(private_raw).public_key().public_bytes(raw, serialization.PublicFormat.Raw)
     )
     found = certificate.public_key().public_bytes(raw, serialization.PublicFormat.Raw)
     return found == expected

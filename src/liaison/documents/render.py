@@ -50,8 +50,10 @@ UI_LABELS = (
     "Role",
     "Approved at",
     "Signature fingerprint (SHA-256 of the approval signature)",
-    "This document is signed electronically (PAdES). Verify the signature before relying on "
-    "its content.",
+    (
+        "This document is signed electronically (PAdES). Verify the signature before relying"
+        " on its content."
+    ),
     "Page {page} of {pages}",
 )
 
@@ -111,11 +113,11 @@ def _page_counter(template: str) -> str:
 
 
 def _language_name(code: str, *, lang: str) -> str:
-    return Locale.parse(lang).languages.get(code, code)
+    return str(Locale.parse(lang).languages.get(code, code))
 
 
 def _state_name(code: str, *, lang: str) -> str:
-    return Locale.parse(lang).territories.get(code, code)
+    return str(Locale.parse(lang).territories.get(code, code))
 
 
 def _when(moment: datetime, *, lang: str) -> str:

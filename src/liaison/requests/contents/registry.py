@@ -1,0 +1,154 @@
+"""One entry point per operation, whatever the kind: model, parse, check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from liaison.i18n import translator
+from liaison.requests.contents import (
+    disclosure,
+    extradition,
+    mla,
+    preservation,
+    spontaneous,
+    transfers,
+)
+from liaison.requests.contents.base import CaseContent
+from liaison.requests.contents.common import MlaSubtype, RequestKind
+from liaison.requests.contents.messages import DOMAIN, INVALID_VALUE
+from liaison.requests.contents.rules import Finding
+
+Rules = Callable[[Any], Iterator[Finding]]
+
+# The extradition sub-kind, as the request service names it beside the content.
+PROVISIONAL_ARREST = "provisional_arrest"
+
+_KINDS: dict[RequestKind, tuple[type[CaseContent], Rules]] = {
+    RequestKind.MLA: (mla.MlaContent, mla.findings),
+    RequestKind.PRESERVATION: (preservation.PreservationContent, preservation.findings),
+    RequestKind.DISCLOSURE: (disclosure.DisclosureContent, disclosure.findings),
+    RequestKind.EXTRADITION: (extradition.ExtraditionContent, extradition.findings),
+    RequestKind.SENTENCED_PERSON_TRANSFER: (
+        transfers.SentencedPersonTransferContent,
+        transfers.sentenced_person_findings,
+    ),
+    RequestKind.PROCEEDINGS_TRANSFER: (
+        transfers.ProceedingsTransferContent,
+        transfers.proceedings_findings,
+    ),
+    RequestKind.SPONTANEOUS: (spontaneous.SpontaneousContent, spontaneous.findings),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A missing or invalid item: where (dotted field path) and what, in the user's language."""
+
+    path: str
+    message: str
+
+
+def content_model(kind: RequestKind | str) -> type[CaseContent]:
+    """Raises ValueError for an unknown kind."""
+    return _KINDS[RequestKind(kind)][0]
+
+
+def parse_content(
+    kind: RequestKind | str, data: Mapping[str, Any], *, subtype: str | None = None
+) -> CaseContent:
+    """Format validation only: raises pydantic.ValidationError; a draft may be incomplete.
+
+    `subtype` is the sub-kind kept beside the content (an MLA sub-type, or "provisional_arrest"
+    for extradition); it is written into the content so the checks see it. Raises ValueError
+    for an unknown kind or a subtype the kind does not have or that contradicts the content.
+    """
+    return content_model(kind).model_validate(_with_subtype(RequestKind(kind), data, subtype))
+
+
+def _with_subtype(
+    kind: RequestKind, data: Mapping[str, Any], subtype: str | None
+) -> dict[str, Any]:
+    merged = dict(data)
+    if subtype is None:
+        return merged
+    value: str | bool
+    if kind is RequestKind.MLA:
+        field, value = "subtype", MlaSubtype(subtype).value
+    elif kind is RequestKind.EXTRADITION and subtype == PROVISIONAL_ARREST:
+        field, value = "provisional_arrest", True
+    else:
+        raise ValueError(f"a {kind} request has no subtype {subtype!r}")
+    if merged.get(field, value) != value:
+        raise ValueError(f"the subtype {subtype!r} contradicts the content's {field!r}")
+    merged[field] = value
+    return merged
+
+
+def check_submission(
+    kind: RequestKind | str,
+    content: CaseContent | Mapping[str, Any],
+    *,
+    lang: str,
+    subtype: str | None = None,
+) -> list[Problem]:
+    """Every missing or invalid item at once, translated into `lang`; empty means submittable.
+
+    Given raw data (a stored draft), format errors are reported too: the fields in error are
+    set aside and the rest is checked for completeness, so one pass lists everything to fix.
+    """
+    kind = RequestKind(kind)
+    model, rules = _KINDS[kind]
+    findings: list[Finding] = []
+    set_aside: set[str] = set()
+    if isinstance(content, Mapping):
+        content, set_aside, findings = _parse_leniently(
+            model, _with_subtype(kind, content, subtype)
+        )
+    elif not isinstance(content, model):
+        raise TypeError(f"{type(content).__name__} is not the content of a {kind} request")
+    findings += [f for f in rules(content) if f.path.split(".", 1)[0] not in set_aside]
+    _ = translator(lang, DOMAIN)
+    problems: list[Problem] = []
+    for finding in findings:
+        params: dict[str, str] = {}
+        if finding.item is not None:
+            params["item"] = _(finding.item)
+        if finding.detail is not None:
+            params["detail"] = finding.detail
+        message = _(finding.message)
+        problem = Problem(
+            path=finding.path, message=message.format(**params) if params else message
+        )
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _parse_leniently(
+    model: type[CaseContent], data: Mapping[str, Any]
+) -> tuple[CaseContent, set[str], list[Finding]]:
+    try:
+        return model.model_validate(data), set(), []
+    except ValidationError as error:
+        errors = error.errors()
+    findings = [
+        Finding(
+            path=".".join(map(str, e["loc"])) or "content",
+            message=INVALID_VALUE,
+            # pydantic's English text: the template around it is translated.
+            detail=e["msg"],
+        )
+        for e in errors
+    ]
+    set_aside = {str(e["loc"][0]) for e in errors if e["loc"]}
+    remainder = {key: value for key, value in data.items() if key not in set_aside}
+    # Every top-level field is optional or defaulted, so what remains parses; if a
+    # model-level rule still fails, there is nothing sound to check completeness on.
+    try:
+        return model.model_validate(remainder), set_aside, findings
+    except ValidationError:
+        return model(), set(model.model_fields), findings
