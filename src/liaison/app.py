@@ -16,9 +16,9 @@ from liaison.config import Settings, get_settings
 from liaison.directory.api import router as directory_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
+from liaison.node import Node
 from liaison.notifications.api import router as notifications_router
 from liaison.requests.api import router as requests_router
-from liaison.node import Node
 
 
 def create_app(node: Node | None = None, settings: Settings | None = None) -> FastAPI:

@@ -85,11 +85,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset({Permission.authority_user_read, Permission.authority_user_manage}),
     Role.auditor: frozenset({Permission.audit_log_read, Permission.authority_user_read}),
     Role.supervisor: frozenset(
-        {*_CASEWORK, Permission.authority_user_read, Permission.request_draft,
-         Permission.request_approve, Permission.request_execute, Permission.request_assign}
+        {
+            *_CASEWORK,
+            Permission.authority_user_read,
+            Permission.request_draft,
+            Permission.request_approve,
+            Permission.request_execute,
+            Permission.request_assign,
+        }
     ),
     Role.officer: frozenset({*_CASEWORK, Permission.request_draft, Permission.request_execute}),
-    Role.contact_24_7: frozenset({*_CASEWORK, Permission.request_draft, Permission.request_execute}),
+    Role.contact_24_7: frozenset(
+        {*_CASEWORK, Permission.request_draft, Permission.request_execute}
+    ),
     Role.custodian: frozenset({Permission.request_read}),
 }
 
