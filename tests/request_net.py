@@ -1,0 +1,106 @@
+"""Two nodes with request users on each, driven through their HTTP APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from liaison.accounts import service as accounts
+from liaison.accounts.schemas import UserCreate
+from liaison.app import create_app
+from liaison.core.clock import FakeClock
+from liaison.core.permissions import Role
+from liaison.federation import worker
+from liaison.requests.models import Request
+from tests.conftest import PASSWORD
+from tests.federation_net import CTX, Net, build_net, empty
+
+USERS = {
+    "vn-mps": [
+        ("vn.officer", Role.officer),
+        ("vn.supervisor", Role.supervisor),
+        ("vn.contact", Role.contact_24_7),
+    ],
+    "ru-gpo": [
+        ("ru.officer", Role.officer),
+        ("ru.supervisor", Role.supervisor),
+        ("ru.contact", Role.contact_24_7),
+    ],
+}
+
+
+@dataclass
+class Pair:
+    net: Net
+    clients: dict[str, TestClient]
+    tokens: dict[str, dict[str, str]]
+
+    def api(self, username: str, method: str, path: str, **kwargs: Any) -> Any:
+        authority = "vn-mps" if username.startswith("vn.") else "ru-gpo"
+        headers = {**self.tokens[username], **kwargs.pop("headers", {})}
+        response = self.clients[authority].request(
+            method, f"/api/v1{path}", headers=headers, **kwargs
+        )
+        return response
+
+    def deliver(self, rounds: int = 10) -> None:
+        """Run both workers until nothing moves."""
+        for _ in range(rounds):
+            moved = sum(
+                worker.deliver_once(node, self.net.transport).delivered
+                for node in self.net.nodes.values()
+            )
+            if not moved:
+                return
+
+    def copies(self, request_id: str) -> tuple[Request | None, Request | None]:
+        found = []
+        for authority, node in self.net.nodes.items():
+            with node.db.session() as session:
+                found.append(session.get(Request, (authority, request_id)))
+        return found[0], found[1]
+
+    def states(self, request_id: str) -> tuple[str | None, str | None]:
+        vn, ru = self.copies(request_id)
+        return (vn.status if vn else None, ru.status if ru else None)
+
+
+@contextmanager
+def request_pair(urls: list[str], tmp: Path, clock: FakeClock) -> Iterator[Pair]:
+    net = build_net(urls, tmp, ["vn-mps", "ru-gpo"], clock)
+    try:
+        for authority, node in net.nodes.items():
+            with node.db.session() as session:
+                for username, role in USERS[authority]:
+                    accounts.create(
+                        session=session,
+                        authority_id=authority,
+                        data=UserCreate(
+                            username=username,
+                            display_name=username.title(),
+                            password=PASSWORD,
+                            roles=[role],
+                        ),
+                        ctx=CTX,
+                        clock=clock,
+                    )
+        with ExitStack() as stack:
+            clients = {
+                a: stack.enter_context(TestClient(create_app(node=n))) for a, n in net.nodes.items()
+            }
+            tokens = {}
+            for authority, users in USERS.items():
+                for username, _ in users:
+                    response = clients[authority].post(
+                        "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+                    )
+                    tokens[username] = {"Authorization": f"Bearer {response.json()['token']}"}
+            yield Pair(net=net, clients=clients, tokens=tokens)
+    finally:
+        for node in net.nodes.values():
+            empty(node)
