@@ -43,10 +43,7 @@ class Pair:
     def api(self, username: str, method: str, path: str, **kwargs: Any) -> Any:
         authority = "vn-mps" if username.startswith("vn.") else "ru-gpo"
         headers = {**self.tokens[username], **kwargs.pop("headers", {})}
-        response = self.clients[authority].request(
-            method, f"/api/v1{path}", headers=headers, **kwargs
-        )
-        return response
+        return self.clients[authority].request(method, f"/api/v1{path}", headers=headers, **kwargs)
 
     def deliver(self, rounds: int = 10) -> None:
         """Run both workers until nothing moves."""
