@@ -77,6 +77,10 @@ class Action(StrEnum):
     request_action_proposed = "request:action:proposed"
     request_consultation_recorded = "request:consultation:recorded"
     request_assignment_changed = "request:assignment:changed"
+    request_data_exported = "request:data:exported"
+    request_data_forwarded = "request:data:forwarded"
+    request_use_refused = "request:use:refused"
+    request_condition_lifted = "request:condition:lifted"
 
 
 _CASEWORK = {Permission.message_send, Permission.message_read, Permission.request_read}

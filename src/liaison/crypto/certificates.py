@@ -30,8 +30,12 @@ def self_issued_certificate(
     organization: str,
     not_before: datetime,
     not_after: datetime,
+    serial_number: int | None = None,
 ) -> bytes:
-    """A PEM certificate for the Ed25519 key `private_raw`, signed by that same key."""
+    """A PEM certificate for the Ed25519 key `private_raw`, signed by that same key.
+
+    With a fixed `serial_number` the certificate is reproducible (Ed25519 signatures are
+    deterministic): a node can re-issue the same certificate for a key instead of storing it."""
     if not_before.tzinfo is None or not_after.tzinfo is None:
         raise CertificateError("certificate validity dates must carry a time zone")
     if not_after <= not_before:
@@ -55,7 +59,7 @@ def self_issued_certificate(
         .subject_name(name)
         .issuer_name(name)
         .public_key(public)
-        .serial_number(x509.random_serial_number())
+        .serial_number(serial_number or x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         # Not a CA: the certificate only vouches for its own key, and a validator must not

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from liaison.federation import envelope as env
@@ -85,3 +85,40 @@ async def receive_batch(request: Request) -> JSONResponse:
 
     receipts = await run_in_threadpool(process)
     return JSONResponse(env.BatchResponse(receipts=receipts).model_dump(), status_code=200)
+
+
+@router.get(
+    "/authorities/{authority_id}/certificate.pem",
+    response_class=Response,
+    responses={200: {"content": {"application/x-pem-file": {}}}},
+)
+def certificate(authority_id: str, request: Request, kid: str | None = None) -> Response:
+    """The self-issued X.509 certificate of a hosted authority's signing key (the active one, or
+    `kid`), to validate the PAdES signature of its formal documents. Public: a certificate holds
+    only the public key, which the directory publishes anyway."""
+    from liaison.authorities.models import Authority
+    from liaison.keyring import service as keyring
+    from liaison.keyring.models import StoredKey
+    from liaison.requests.formal import certificate_for
+
+    node: Node = request.app.state.node
+    with node.db.session() as session:
+        authority = session.get(Authority, authority_id)
+        key = (
+            session.get(StoredKey, kid)
+            if kid
+            else keyring.active_key(session=session, authority_id=authority_id, purpose="signing")
+        )
+        if (
+            authority is None
+            or key is None
+            or key.authority_id != authority_id
+            or key.purpose != "signing"
+        ):
+            return JSONResponse(
+                {"detail": f"no signing key {kid or ''} of {authority_id} here"}, status_code=404
+            )
+        pem = certificate_for(
+            authority=authority, key=key, private_raw=keyring.private_raw(kek=node.kek, key=key)
+        )
+    return Response(pem, media_type="application/x-pem-file")

@@ -48,6 +48,7 @@ def _load_handlers() -> None:
     """Import the modules that register handlers, whichever entry point (server, worker, CLI,
     test) got here first."""
     import liaison.federation.messages
+    import liaison.requests.exports
     import liaison.requests.handlers  # noqa: F401
 
 

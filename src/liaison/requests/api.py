@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi import Request as HttpRequest
+from pydantic import BaseModel, ConfigDict
 
 from liaison.api.deps import NodeDep, Principal, SessionDep, require
 from liaison.core.permissions import Permission
@@ -123,11 +124,24 @@ def update(
     )
 
 
+class SubmitBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The explicit choice to send free texts the recipient cannot read without translation.
+    without_translation: bool = False
+
+
 @router.post("/{request_id}/submit", response_model=RequestRead)
 def submit(
-    request_id: str, http: HttpRequest, principal: Drafter, session: SessionDep, node: NodeDep
+    request_id: str,
+    http: HttpRequest,
+    principal: Drafter,
+    session: SessionDep,
+    node: NodeDep,
+    body: SubmitBody | None = None,
 ) -> RequestRead:
-    """Submit for approval; refused with every missing item listed.
+    """Submit for approval; refused with every missing item listed, and when a free text has no
+    version in a language the recipient accepts unless `without_translation` is chosen.
     Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     workflow.submit(
@@ -136,6 +150,7 @@ def submit(
         user=principal.user,
         ctx=principal.ctx,
         lang=_lang(http),
+        without_translation=bool(body and body.without_translation),
         clock=node.clock,
     )
     return RequestRead.model_validate(request)

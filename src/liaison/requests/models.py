@@ -56,6 +56,9 @@ class Request(Base):
     preservation_expiry: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     linked_request: Mapped[str | None] = mapped_column(String(36), default=None)
     response: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    # Consents received from the other side lifting a condition for one use (onward transfer to
+    # one authority, use in one other proceeding): [{"condition", "to"|"proceeding", "at"}].
+    authorisations: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
 
 
 class RequestEvent(Base):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from liaison.core.errors import InvalidInput
 from liaison.requests.models import Request
 from liaison.requests.statemachine import Action
@@ -35,6 +37,26 @@ def check_complete(request: Request, *, lang: str) -> None:
     problems = contents.check_submission(request.kind, request.content, lang=lang)
     if problems:
         raise IncompleteRequest([Missing(path=p.path, message=p.message) for p in problems])
+
+
+def translation_gaps(*, session: Session, request: Request) -> list[str]:
+    """Free texts with neither original nor translation in a language the recipient accepts."""
+    from liaison.authorities.models import Authority
+    from liaison.directory import service as directory
+    from liaison.requests import contents
+
+    local = session.get(Authority, request.requested)
+    accepted = (
+        local.accepted_languages
+        if local
+        else list(
+            directory.peer_authority(
+                session=session, authority_id=request.requested
+            ).accepted_languages
+        )
+    )
+    model = contents.parse_content(request.kind, request.content, subtype=request.subtype)
+    return contents.translation_gaps(model, accepted)
 
 
 def check_ground(*, kind: str, action: Action, ground: str | None) -> None:

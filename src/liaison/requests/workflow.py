@@ -24,6 +24,7 @@ from liaison.core.permissions import Action as AuditAction
 from liaison.core.permissions import Role
 from liaison.federation import outbox
 from liaison.requests import rules
+from liaison.requests.conditions import Conditions
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.signing import sign_approval
 from liaison.requests.statemachine import Action, Side, Status, Transition, find
@@ -117,12 +118,23 @@ def submit(
     user: User,
     ctx: AuditContext,
     lang: str,
+    without_translation: bool = False,
     clock: Clock = system_clock,
 ) -> RequestEvent:
-    """Draft → awaiting approval, once every required item is present (listed all at once)."""
+    """Draft → awaiting approval, once every required item is present (listed all at once).
+
+    A free text with no version in a language the recipient accepts is refused unless the
+    officer says explicitly to send it untranslated (recorded in the event)."""
     transition = _checked(request, Action.submit, side_of(request), ground=None, reason=None)
     rules.check_complete(request, lang=lang)
+    gaps = rules.translation_gaps(session=session, request=request)
+    if gaps and not without_translation:
+        raise InvalidInput(
+            f"no translation into a language {request.requested} accepts for: {', '.join(gaps)}; "
+            "add translations, or submit again choosing to send without translation"
+        )
     request.submitted_by = user.id
+    reason = f"submitted without translation of: {', '.join(gaps)}" if gaps else None
     return apply(
         session=session,
         request=request,
@@ -130,7 +142,7 @@ def submit(
         actor=f"user:{user.id}",
         ctx=ctx,
         ground=None,
-        reason=None,
+        reason=reason,
         clock=clock,
     )
 
@@ -289,6 +301,12 @@ def act(
         )
         return None
     if response is not None:
+        if "conditions" in response:
+            # The requested side's conditions on its results, validated like the request's.
+            response = {
+                **response,
+                "conditions": Conditions.model_validate(response["conditions"]).model_dump(),
+            }
         request.response = {**request.response, **response}
     event = apply(
         session=session,

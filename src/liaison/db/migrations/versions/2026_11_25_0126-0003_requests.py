@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 01:30:48.787965
+Create Date: 2026-11-25 01:38:05.389123
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("preservation_expiry", liaison.db.types.UTCDateTime(), nullable=True),
         sa.Column("linked_request", sa.String(length=36), nullable=True),
         sa.Column("response", liaison.db.types.JSONText(), nullable=False),
+        sa.Column("authorisations", liaison.db.types.JSONText(), nullable=False),
         sa.ForeignKeyConstraint(
             ["holder"], ["authorities.id"], name=op.f("fk_requests_holder_authorities")
         ),

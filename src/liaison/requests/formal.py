@@ -1,0 +1,210 @@
+"""The formal document of a request: a PDF/A in the recipient's language, signed (PAdES) with
+the holder authority's key under a certificate the node re-issues reproducibly for that key."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.accounts.models import User
+from liaison.authorities.models import Authority
+from liaison.core.errors import NotFound
+from liaison.crypto.certificates import self_issued_certificate
+from liaison.crypto.hashing import sha256_digest
+from liaison.directory import service as directory
+from liaison.documents.model import (
+    Approval,
+    FormalDocument,
+    FreeText,
+    Kind,
+    Party,
+    Section,
+    SectionLabel,
+)
+from liaison.documents.render import render_pdf
+from liaison.documents.sign import sign_pdf
+from liaison.keyring import service as keyring
+from liaison.keyring.models import StoredKey
+from liaison.node import Node
+from liaison.requests import service
+
+TITLES = {
+    "mla": Kind.MLA_REQUEST,
+    "preservation": Kind.PRESERVATION_REQUEST,
+    "disclosure": Kind.DISCLOSURE_REQUEST,
+    "extradition": Kind.EXTRADITION_REQUEST,
+    "sentenced_person_transfer": Kind.SENTENCED_PERSONS_TRANSFER,
+    "proceedings_transfer": Kind.PROCEEDINGS_TRANSFER,
+    "spontaneous": Kind.SPONTANEOUS_INFORMATION,
+}
+# Content fields with a label of their own in the documents catalog; others print their name.
+LABELS = {
+    "requesting_authority": SectionLabel.REQUESTING_AUTHORITY,
+    "conducting_authority": SectionLabel.CONDUCTING_AUTHORITY,
+    "legal_basis": SectionLabel.LEGAL_BASIS,
+    "subject_matter": SectionLabel.SUBJECT_MATTER,
+    "offences": SectionLabel.OFFENCES,
+    "facts": SectionLabel.SUMMARY_OF_FACTS,
+    "assistance_sought": SectionLabel.ASSISTANCE_SOUGHT,
+    "persons": SectionLabel.PERSONS_CONCERNED,
+    "person": SectionLabel.PERSON_SOUGHT,
+    "purpose": SectionLabel.PURPOSE,
+    "identifiers": SectionLabel.ITEMS_CONCERNED,
+    "data_to_preserve": SectionLabel.DATA_TO_PRESERVE,
+    "relation_to_offence": SectionLabel.RELATION_TO_OFFENCE,
+    "custodian": SectionLabel.CUSTODIAN,
+    "necessity": SectionLabel.NECESSITY,
+    "mla_intended": SectionLabel.INTENDED_MLA,
+    "urgency_reason": SectionLabel.URGENCY_REASONS,
+    "deadline": SectionLabel.DEADLINE,
+    "deadline_reason": SectionLabel.DEADLINE_REASONS,
+}
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, dict) and "original" in value and "original_language" in value
+
+
+def _plain(value: Any) -> str | list[str]:
+    if isinstance(value, list):
+        return [_flat(v) for v in value]
+    return _flat(value)
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        if _is_text(value):
+            return str(value["original"])
+        return "; ".join(
+            f"{k}: {_flat(v)}" for k, v in value.items() if v not in (None, "", [], {})
+        )
+    if isinstance(value, list):
+        return ", ".join(_flat(v) for v in value)
+    return str(value)
+
+
+def _party(session: Session, authority_id: str) -> Party:
+    local = session.get(Authority, authority_id)
+    if local is not None:
+        return Party(names=local.names, state=local.state)
+    entry = directory.peer_authority(session=session, authority_id=authority_id)
+    return Party(names=dict(entry.names), state=entry.state)
+
+
+def _recipient_language(session: Session, authority_id: str, fallback: str) -> str:
+    local = session.get(Authority, authority_id)
+    languages = (
+        local.accepted_languages
+        if local
+        else list(
+            directory.peer_authority(session=session, authority_id=authority_id).accepted_languages
+        )
+    )
+    return (languages or [fallback])[0].split("-", 1)[0]
+
+
+def build(session: Session, request: Any, node_name: str) -> FormalDocument:
+    sections, texts = [], []
+    for name, value in request.content.items():
+        if value in (None, "", [], {}) or name in ("subtype",):
+            continue
+        label = LABELS.get(name, name.replace("_", " ").capitalize())
+        if _is_text(value):
+            texts.append(
+                FreeText(
+                    label=label,
+                    original=value["original"],
+                    original_language=value["original_language"],
+                    translations=value.get("translations") or {},
+                )
+            )
+        else:
+            sections.append(Section(label=label, value=_plain(value)))
+    approval = None
+    if request.approval and request.approved_at:
+        approval = Approval(
+            approver=request.approved_by or "",
+            role="Supervisor",
+            approved_at=request.approved_at,
+            signature_fingerprint=sha256_digest(request.approval.encode()),
+        )
+    return FormalDocument(
+        kind=TITLES.get(request.kind, Kind.MLA_REQUEST),
+        reference=request.reference or request.id,
+        request_id=request.id,
+        version=request.version,
+        language=_recipient_language(session, request.requested, request.language),
+        sender=_party(session, request.requesting),
+        recipient=_party(session, request.requested),
+        issued_at=request.approved_at or request.created_at,
+        legal_basis=_flat(request.content.get("legal_basis") or ""),
+        sections=sections,
+        texts=texts,
+        approval=approval,
+        footer=node_name,
+    )
+
+
+def certificate_for(*, authority: Authority, key: StoredKey, private_raw: bytes) -> bytes:
+    """Reproducible: the same key always yields the same certificate (serial from the key id)."""
+    serial = int.from_bytes(hashlib.sha256(key.id.encode()).digest()[:15], "big") | 1
+    return self_issued_certificate(
+        private_raw=private_raw,
+        common_name=authority.names.get("en") or next(iter(authority.names.values())),
+        country=authority.state,
+        organization=authority.id,
+        not_before=key.created_at,
+        not_after=key.created_at + timedelta(days=3650),
+        serial_number=serial,
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    doc: FormalDocument
+    private_raw: bytes
+    certificate: bytes
+    reason: str
+    location: str
+    name: str
+
+
+def prepare(*, session: Session, node: Node, user: User, request_id: str) -> Prepared:
+    """Everything the document needs from the database (read in the caller's transaction)."""
+    request = service.get_for(session=session, user=user, request_id=request_id)
+    doc = build(session, request, node.settings.node_name)
+    authority = session.get(Authority, request.holder)
+    key = keyring.active_key(session=session, authority_id=request.holder, purpose="signing")
+    if authority is None or key is None:
+        raise NotFound(f"{request.holder} is not hosted here with a signing key")
+    private_raw = keyring.private_raw(kek=node.kek, key=key)
+    return Prepared(
+        doc=doc,
+        private_raw=private_raw,
+        certificate=certificate_for(authority=authority, key=key, private_raw=private_raw),
+        reason=f"{request.kind} request {doc.reference}",
+        location=node.settings.node_name,
+        name=authority.names.get("en", authority.id),
+    )
+
+
+def render_signed(prepared: Prepared) -> bytes:
+    """Render and sign: slow (about a second), so callers run it outside any transaction."""
+    unsigned = io.BytesIO()
+    render_pdf(prepared.doc, out=unsigned)
+    signed = io.BytesIO()
+    sign_pdf(
+        pdf_in=unsigned.getvalue(),
+        out=signed,
+        signer_private_raw=prepared.private_raw,
+        certificate_pem=prepared.certificate,
+        reason=prepared.reason,
+        location=prepared.location,
+        name=prepared.name,
+    )
+    return signed.getvalue()
