@@ -117,7 +117,9 @@ def _delivered_at(node: Node, ids: list[str]) -> dict[str, datetime]:
             select(OutboxEnvelope.id, OutboxEnvelope.delivered_at, OutboxEnvelope.status)
         ).all()
     wanted = set(ids)
-    found = {r[0]: r[1] for r in rows if r[0] in wanted and r[2] == "delivered"}
+    found = {
+        r[0]: r[1] for r in rows if r[0] in wanted and r[2] == "delivered" and r[1] is not None
+    }
     if len(found) != len(wanted):
         raise RuntimeError(f"{len(wanted) - len(found)} notes not delivered")
     return found

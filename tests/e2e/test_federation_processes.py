@@ -399,6 +399,6 @@ def test_notes_queue_while_receiver_is_down(pair: Pair) -> None:
             )
             assert [m.id for m in got] == ids
             assert all(m.direction == "in" for m in got)
-            stamps = [m.received_at for m in got]
-            assert all(s is not None for s in stamps)
+            stamps = [m.received_at for m in got if m.received_at is not None]
+            assert len(stamps) == len(got)
             assert stamps == sorted(stamps), stamps  # arrived in the order they were sent

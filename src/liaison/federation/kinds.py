@@ -49,7 +49,8 @@ def _load_handlers() -> None:
     test) got here first."""
     import liaison.federation.messages
     import liaison.requests.exports
-    import liaison.requests.handlers  # noqa: F401
+    import liaison.requests.handlers
+    import liaison.requests.preservation  # noqa: F401
 
 
 def handler_for(kind: str) -> Handler | None:

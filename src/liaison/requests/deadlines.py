@@ -62,7 +62,7 @@ _WAITING_RESPONSE = {
 }
 
 
-def due_items(request: Request, policy: Policy) -> list[Due]:
+def due_items(request: Request, policy: Policy, *, held: bool = False) -> list[Due]:
     """What this copy of the request is waiting for, with the moment it is due."""
     items: list[Due] = []
     start = request.received_at or request.sent_at
@@ -79,10 +79,11 @@ def due_items(request: Request, policy: Policy) -> list[Due]:
         if request.wished_deadline is not None:
             target = min(target, request.wished_deadline)
         items.append(Due(DueKind.response, target, Side.requested))
+    # A pending follow-up MLA request holds the preservation (`held`): nothing expires meanwhile.
     if (
         request.preservation_expiry is not None
         and request.status in (Status.executed, Status.closed)
-        and not (request.linked_request)
+        and not held
     ):
         items.append(Due(DueKind.preservation_expiry, request.preservation_expiry, Side.requesting))
     return items

@@ -15,12 +15,20 @@ from liaison.directory import service as directory
 from liaison.federation import errors, kinds
 from liaison.requests import workflow
 from liaison.requests.models import Request, RequestEvent
+from liaison.requests.preservation import link_follow_up
 from liaison.requests.signing import approval_key_id, check_approval
 from liaison.requests.statemachine import Action, InvalidTransition, Side, Status, find
 
 
 class InvalidTransitionError(errors.ProtocolError):
     reason = "invalid_transition"
+    status_code = 409
+
+
+class OutOfOrderError(errors.ProtocolError):
+    """A state echo that arrived before an earlier one of its thread: retried, not final."""
+
+    reason = "out_of_order"
     status_code = 409
 
 
@@ -95,6 +103,9 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     session.add(request)
     session.flush()
+    link_follow_up(
+        session, holder=request.holder, preservation_id=request.linked_request, mla_id=request.id
+    )
     transition = find(Action.receive, Status.sent, Side.requested)
     event = workflow.apply(
         session=session,
@@ -148,6 +159,9 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         )
     except ValueError as exc:
         raise InvalidTransitionError(str(exc)) from exc
+    if seq > request.seq + 1:
+        # An earlier echo was refused for a passing reason (stale, key change) and comes again.
+        raise OutOfOrderError(f"step {seq} arrived before step {request.seq + 1}")
     transition = next((t for t in _candidates(action, source) if t.target is target), None)
     if transition is None or request.status != source or seq != request.seq + 1:
         raise InvalidTransitionError(

@@ -14,7 +14,7 @@ from liaison.accounts.models import User
 from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import Role
 from liaison.notifications import service as notifications
-from liaison.requests import service
+from liaison.requests import preservation, service
 from liaison.requests.deadlines import Due, DueKind, Policy, default_policy, due_items, reminder_at
 from liaison.requests.models import Request
 from liaison.requests.statemachine import Side, Status
@@ -49,7 +49,7 @@ def scan(*, session: Session, clock: Clock = system_clock) -> ScanStats:
     stats = ScanStats()
     for request in session.scalars(select(Request).where(Request.status.in_(_OPEN))):
         policy = default_policy(request)
-        for item in due_items(request, policy):
+        for item in due_items(request, policy, held=preservation.held(session, request)):
             if item.side is not _side(request) and item.what is not DueKind.preservation_expiry:
                 continue
             _notify(

@@ -216,6 +216,15 @@ def send(
     """Approved → sent: the signed request goes into the outbox in this same transaction."""
     transition = _checked(request, Action.send, side_of(request), ground=None, reason=None)
     request.sent_at = clock.now()
+    if request.linked_request:
+        from liaison.requests.preservation import link_follow_up
+
+        link_follow_up(
+            session,
+            holder=request.holder,
+            preservation_id=request.linked_request,
+            mla_id=request.id,
+        )
     outbox.enqueue(
         session=session,
         sender=request.requesting,
