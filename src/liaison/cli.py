@@ -14,6 +14,7 @@ from liaison.config import Env, load_settings
 from liaison.directory.cli import app as directory_app
 from liaison.federation.cli import note_app, outbox_command, ping_command, worker_command
 from liaison.keyring.cli import app as keys_app
+from liaison.requests.cli import app as request_app
 
 app = typer.Typer(
     help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True
@@ -27,6 +28,7 @@ app.command("ping")(ping_command)
 app.command("worker")(worker_command)
 app.command("outbox")(outbox_command)
 app.add_typer(directory_app, name="directory")
+app.add_typer(request_app, name="request")
 
 
 @app.command("init")

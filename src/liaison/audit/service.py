@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.chain import GENESIS, Problem, check_link, entry_hash
@@ -37,20 +37,31 @@ def redact(value: Any, key: str = "") -> Any:
     return str(value)
 
 
+def _innermost(session: Session) -> object:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def _head(session: Session) -> tuple[int, str]:
-    # UPDATE first: it takes PostgreSQL's row lock and SQLite's write lock, so two writers can
-    # never both append after the same head. RETURNING gives the pre-append hash (unchanged yet).
+    """The next position and the previous hash, holding the head lock from here to commit.
+
+    The first append of a transaction (or savepoint) does UPDATE ... RETURNING: it takes
+    PostgreSQL's row lock and SQLite's write lock, so two writers can never both append after
+    the same head. Later appends in the same (innermost) transaction already hold the lock and
+    reuse what the last one wrote; a savepoint that ends, either way, forgets it.
+    """
+    cached = session.info.get("audit_head")
+    if cached is not None and cached[0] is _innermost(session):
+        return int(cached[1]) + 1, str(cached[2])
     row = session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
+        .values(seq=AuditHead.seq)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one_or_none()
     if row is None:
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
-        session.flush()
+        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
         return 1, GENESIS
-    return int(row.seq), str(row.hash)
+    return int(row.seq) + 1, str(row.hash)
 
 
 def record(
@@ -82,13 +93,13 @@ def record(
         "prev_hash": prev_hash,
     }
     digest = entry_hash(**fields)
-    entry = AuditEntry(**fields, hash=digest)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    session.flush()
+    # Core statements, not the unit of work: the log is written on every hot path.
+    session.execute(insert(AuditEntry).values(**fields, hash=digest))
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=digest))
+    session.info["audit_head"] = (_innermost(session), seq, digest)
     # Tells the request boundary that a checkpoint may be due once this commits.
     session.info["audit_appended"] = True
-    return entry
+    return AuditEntry(**fields, hash=digest)
 
 
 def _checkpoint_payload(node: str, seq: int, digest: str, at: str) -> dict[str, Any]:

@@ -7,9 +7,9 @@ writes later (the audit chain does) never fails half-way on a stale snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,3 +63,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_T = TypeVar("_T")
+
+
+def per_transaction(session: Session, key: str, compute: Callable[[], _T]) -> _T:
+    """Compute a value once per transaction of `session` (e.g. the directory in force, a key
+    record): hot paths ask many times, and nothing they look up changes inside one transaction
+    in a way that matters to them. A new transaction computes afresh."""
+    transaction = session.get_transaction()
+    memo = session.info.setdefault("per_transaction", {})
+    found = memo.get(key)
+    if found is not None and found[0] is transaction:
+        return cast(_T, found[1])
+    value = compute()
+    memo[key] = (transaction, value)
+    return value
+
+
+def forget_per_transaction(session: Session, prefix: str) -> None:
+    """Drop memoised values after a change that makes them stale (a new key, a new directory)."""
+    memo = session.info.get("per_transaction", {})
+    for key in [k for k in memo if k.startswith(prefix)]:
+        del memo[key]

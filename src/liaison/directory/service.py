@@ -21,6 +21,7 @@ from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import Action, AuthorityRole
 from liaison.crypto import envelope as jose
 from liaison.crypto.hashing import same_digest, sha256_digest
+from liaison.db.session import forget_per_transaction, per_transaction
 from liaison.directory import document
 from liaison.directory.document import DirectoryAuthority, DirectoryDocument, DirectoryKey
 from liaison.directory.models import DirectoryVersion
@@ -104,6 +105,7 @@ def import_document(
         clock=clock,
     )
     _remember(digest, doc)
+    forget_per_transaction(session, "directory.current")
     return row
 
 
@@ -128,7 +130,11 @@ def _parse_stored(row: DirectoryVersion) -> DirectoryDocument:
 
 
 def current(*, session: Session) -> DirectoryDocument | None:
-    """The newest imported document, or None before the first import."""
+    """The newest imported document, or None before the first import (once per transaction)."""
+    return per_transaction(session, "directory.current", lambda: _current(session))
+
+
+def _current(session: Session) -> DirectoryDocument | None:
     head = session.execute(
         select(DirectoryVersion.version, DirectoryVersion.digest)
         .order_by(DirectoryVersion.version.desc())

@@ -80,10 +80,8 @@ async def receive_batch(request: Request) -> JSONResponse:
             status_code=400,
         )
 
-    def process() -> list[str]:
-        return [inbox.receive(node, wire).receipt for wire in batch.envelopes]
-
-    receipts = await run_in_threadpool(process)
+    outcomes = await run_in_threadpool(inbox.receive_batch, node, list(batch.envelopes))
+    receipts = [outcome.receipt for outcome in outcomes]
     return JSONResponse(env.BatchResponse(receipts=receipts).model_dump(), status_code=200)
 
 

@@ -99,7 +99,7 @@ class LoopbackTransport:
         node = self.routes.get(endpoint)
         if not isinstance(node, Node):
             raise TransportError(f"no route to {endpoint}")
-        return [inbox.receive(node, wire).receipt for wire in wires]
+        return [outcome.receipt for outcome in inbox.receive_batch(node, wires)]
 
     def close(self) -> None:
         return None

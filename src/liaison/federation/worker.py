@@ -33,9 +33,19 @@ from liaison.node import Node
 
 log = logging.getLogger("liaison.worker")
 LEASE = timedelta(seconds=60)
-# Receipts that mean "the receiver will never take this one": stop retrying.
+# Receipts that mean "the receiver will never take this one": stop retrying. A request action
+# the requested node's table refuses (invalid_transition) is final too: retrying it forever
+# would only hold back the request's thread (docs/adr/0005-request-state-ordering.md).
 PERMANENT = frozenset(
-    {"malformed", "bad_signature", "not_hosted", "unknown_kind", "decrypt_failed", "too_large"}
+    {
+        "malformed",
+        "bad_signature",
+        "not_hosted",
+        "unknown_kind",
+        "decrypt_failed",
+        "too_large",
+        "invalid_transition",
+    }
 )
 
 
@@ -153,20 +163,9 @@ def _settle(
         actor="worker", channel=Channel.federation, authority_id=row.sender, request_id=row.id
     )
     if receipt.status == "accepted":
-        row.status, row.delivered_at, row.receipt, row.last_error = (
-            "delivered",
-            now,
-            receipt_wire,
-            None,
-        )
-        audit.record(
-            session=session,
-            ctx=ctx,
-            action=Action.federation_envelope_delivered,
-            target=f"envelope:{row.id}",
-            detail={"to": row.recipient, "kind": row.kind},
-            clock=node.clock,
-        )
+        # The signed receipt on the row is the record of delivery; no audit entry per envelope.
+        row.status, row.delivered_at, row.receipt = "delivered", now, receipt_wire
+        row.last_error = None
         stats.delivered += 1
     elif receipt.reason in PERMANENT:
         row.status, row.receipt, row.receipt_reason = "rejected", receipt_wire, receipt.reason

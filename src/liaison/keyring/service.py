@@ -11,6 +11,7 @@ from liaison.core.errors import NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action
 from liaison.crypto import keys as keycrypto
+from liaison.db.session import forget_per_transaction, per_transaction
 from liaison.keyring.models import StoredKey
 
 PURPOSES: tuple[keycrypto.Purpose, ...] = ("signing", "encryption")
@@ -40,6 +41,7 @@ def create_key(
     )
     session.add(key)
     session.flush()
+    forget_per_transaction(session, "active_key:")
     audit.record(
         session=session,
         ctx=ctx,
@@ -54,6 +56,17 @@ def create_key(
 
 def active_key(
     *, session: Session, authority_id: str | None, purpose: keycrypto.Purpose
+) -> StoredKey | None:
+    """The key in use (once per transaction: sealing a batch asks for it per envelope)."""
+    return per_transaction(
+        session,
+        f"active_key:{authority_id}:{purpose}",
+        lambda: _active_key(session, authority_id, purpose),
+    )
+
+
+def _active_key(
+    session: Session, authority_id: str | None, purpose: keycrypto.Purpose
 ) -> StoredKey | None:
     owner = (
         StoredKey.authority_id.is_(None)
@@ -121,6 +134,7 @@ def rotate(
         if old is not None:
             old.retired_at = now
         session.flush()
+        forget_per_transaction(session, "active_key:")
         new = create_key(
             session=session,
             kek=kek,
