@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     federation_max_batch_bytes: int = Field(default=16 * 1024 * 1024, ge=65536)
     # Worker: envelopes per delivery, idle poll interval, and the retry backoff bounds.
     worker_batch_size: int = Field(default=100, ge=1, le=100)
+    # A claimed envelope is leased to its worker this long; a worker killed mid-delivery holds
+    # it back (and its thread) until the lease runs out.
+    worker_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=60)
     worker_backoff_max_seconds: float = Field(default=300.0, ge=1)
     # How often the worker looks for request deadlines that are due or overdue.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.chain import GENESIS, Problem, check_link, entry_hash
@@ -18,6 +18,8 @@ from liaison.crypto import signing
 from liaison.crypto.hashing import same_digest
 from liaison.keyring import service as keyring
 
+_ENTRIES = cast(Table, AuditEntry.__table__)
+_HEAD = cast(Table, AuditHead.__table__)
 _SECRET_WORDS = ("password", "secret", "token", "totp", "otp", "kek", "private", "identity")
 _MAX_TEXT = 500
 
@@ -37,29 +39,38 @@ def redact(value: Any, key: str = "") -> Any:
     return str(value)
 
 
-def _innermost(session: Session) -> object:
-    return session.get_nested_transaction() or session.get_transaction()
+def _forget_head(session: Session, *_args: object) -> None:
+    session.info.pop("audit_head", None)
+
+
+# A rollback (of the transaction or of a savepoint) may undo appends: forget the remembered head.
+event.listen(Session, "after_soft_rollback", _forget_head)
+event.listen(Session, "after_commit", _forget_head)
 
 
 def _head(session: Session) -> tuple[int, str]:
     """The next position and the previous hash, holding the head lock from here to commit.
 
-    The first append of a transaction (or savepoint) does UPDATE ... RETURNING: it takes
-    PostgreSQL's row lock and SQLite's write lock, so two writers can never both append after
-    the same head. Later appends in the same (innermost) transaction already hold the lock and
-    reuse what the last one wrote; a savepoint that ends, either way, forgets it.
+    The first append of a transaction does UPDATE ... RETURNING: it takes PostgreSQL's row lock
+    and SQLite's write lock, so two writers can never both append after the same head. Later
+    appends in the same transaction already hold the lock and continue from what the last one
+    wrote; any rollback, even of a savepoint, forgets it (the listeners above).
     """
     cached = session.info.get("audit_head")
-    if cached is not None and cached[0] is _innermost(session):
+    if cached is not None and cached[0] is session.get_transaction():
         return int(cached[1]) + 1, str(cached[2])
-    row = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one_or_none()
+    row = (
+        session.connection()
+        .execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(seq=_HEAD.c.seq)
+            .returning(_HEAD.c.seq, _HEAD.c.hash)
+        )
+        .one_or_none()
+    )
     if row is None:
-        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
+        session.connection().execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
         return 1, GENESIS
     return int(row.seq) + 1, str(row.hash)
 
@@ -93,10 +104,12 @@ def record(
         "prev_hash": prev_hash,
     }
     digest = entry_hash(**fields)
-    # Core statements, not the unit of work: the log is written on every hot path.
-    session.execute(insert(AuditEntry).values(**fields, hash=digest))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=digest))
-    session.info["audit_head"] = (_innermost(session), seq, digest)
+    # Core statements on the session's connection, not the unit of work: the log is written on
+    # every hot path and the ORM's bookkeeping would double its cost.
+    connection = session.connection()
+    connection.execute(insert(_ENTRIES).values(**fields, hash=digest))
+    connection.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
+    session.info["audit_head"] = (session.get_transaction(), seq, digest)
     # Tells the request boundary that a checkpoint may be due once this commits.
     session.info["audit_appended"] = True
     return AuditEntry(**fields, hash=digest)

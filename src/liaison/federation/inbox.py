@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.authorities.models import Authority
 from liaison.core.permissions import Action
+from liaison.db.session import per_transaction
 from liaison.directory import service as directory
 from liaison.federation import envelope as env
 from liaison.federation import errors, kinds
@@ -68,13 +69,25 @@ def _any_hosted(session: Session) -> str:
     return authority_id
 
 
+def _hosted(session: Session) -> frozenset[str]:
+    return per_transaction(
+        session, "inbox.hosted", lambda: frozenset(session.scalars(select(Authority.id)))
+    )
+
+
 def _private_for(session: Session, node: Node, *, recipient: str, kid: str) -> bytes:
-    key = session.get(StoredKey, kid)
-    if key is None or key.authority_id != recipient or key.purpose != "encryption":
+    def load() -> bytes | None:
+        key = session.get(StoredKey, kid)
+        if key is None or key.authority_id != recipient or key.purpose != "encryption":
+            return None
+        return keyring.private_raw(kek=node.kek, key=key)
+
+    private_raw = per_transaction(session, f"inbox.enc:{recipient}:{kid}", load)
+    if private_raw is None:
         raise errors.DecryptFailedError(
             f"the body is encrypted to key {kid}, not one of {recipient}"
         )
-    return keyring.private_raw(kek=node.kek, key=key)
+    return private_raw
 
 
 def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outcome:
@@ -88,7 +101,7 @@ def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outc
         signer_public_raw=key.public_raw,
         max_bytes=node.settings.federation_max_envelope_bytes,
     )
-    if session.get(Authority, envelope.to) is None:
+    if envelope.to not in _hosted(session):
         raise errors.NotHostedError(f"authority {envelope.to!r} is not hosted on this node")
     seen = session.get(InboxEnvelope, envelope.id)
     if seen is not None:
@@ -120,8 +133,9 @@ def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outc
         accepted=True,
         reason=None,
     )
-    session.add(
-        InboxEnvelope(
+    # A Core insert: this runs for every envelope received.
+    session.execute(
+        insert(InboxEnvelope).values(
             envelope_id=envelope.id,
             sender=envelope.sender,
             recipient=envelope.to,

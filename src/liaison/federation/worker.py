@@ -1,6 +1,6 @@
 """Delivering the outbox: claim due envelopes, seal, POST in batches, store verified receipts.
 
-A claim is a lease: the row's next_attempt_at moves LEASE ahead in a short transaction, the
+A claim is a lease: the row's next_attempt_at moves `worker_lease_seconds` ahead, the
 delivery happens outside any transaction, and the outcome is written in another. A worker killed
 mid-delivery loses nothing: the lease runs out, the envelope goes again, and the receiver's
 dedupe answers with the receipt it already gave. On PostgreSQL several workers share the outbox
@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from liaison.audit import service as audit
@@ -32,7 +32,6 @@ from liaison.keyring import service as keyring
 from liaison.node import Node
 
 log = logging.getLogger("liaison.worker")
-LEASE = timedelta(seconds=60)
 # Receipts that mean "the receiver will never take this one": stop retrying. A request action
 # the requested node's table refuses (invalid_transition) is final too: retrying it forever
 # would only hold back the request's thread (docs/adr/0005-request-state-ordering.md).
@@ -56,7 +55,8 @@ class RunStats:
     retried: int = 0
 
 
-def _claim(node: Node, limit: int) -> list[OutboxEnvelope]:
+def _claim_and_seal(node: Node, limit: int, stats: RunStats) -> dict[str, list[OutboxEnvelope]]:
+    """Lease the due envelopes and seal them, in one short transaction; by endpoint."""
     now = node.clock.now()
     earlier = aliased(OutboxEnvelope)
     # A thread's envelopes go in order: one waiting (backing off, or leased to another worker)
@@ -67,6 +67,7 @@ def _claim(node: Node, limit: int) -> list[OutboxEnvelope]:
         earlier.id < OutboxEnvelope.id,
         earlier.next_attempt_at > now,
     )
+    by_endpoint: dict[str, list[OutboxEnvelope]] = defaultdict(list)
     with node.db.session() as session:
         query = (
             select(OutboxEnvelope)
@@ -80,13 +81,19 @@ def _claim(node: Node, limit: int) -> list[OutboxEnvelope]:
         )
         if not node.settings.is_sqlite:
             query = query.with_for_update(skip_locked=True)
-        rows = list(session.scalars(query))
-        for row in rows:
-            row.next_attempt_at = now + LEASE
+        for row in session.scalars(query):
+            row.next_attempt_at = now + timedelta(seconds=node.settings.worker_lease_seconds)
             row.attempts += 1
+            try:
+                _seal(session, node, row)
+                by_endpoint[_endpoint(session, row.recipient)].append(row)
+            except errors.ProtocolError as exc:
+                _retry(row, node, exc.message)
+                stats.retried += 1
         session.flush()
+        # Detached snapshots from here on: delivery happens outside any transaction.
         session.expunge_all()
-        return rows
+    return by_endpoint
 
 
 def _seal(session: Session, node: Node, row: OutboxEnvelope) -> tuple[str, str]:
@@ -185,35 +192,47 @@ def _settle(
         stats.retried += 1
 
 
-def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) -> RunStats:
-    """One pass: claim what is due, deliver per endpoint, record the outcomes."""
-    stats = RunStats()
-    claimed = _claim(node, limit or node.settings.worker_batch_size)
-    if not claimed:
-        return stats
+_SETTLED = (
+    "status",
+    "next_attempt_at",
+    "last_error",
+    "wire",
+    "delivered_at",
+    "receipt",
+    "receipt_reason",
+)
+
+
+def _persist(
+    node: Node, rows: list[OutboxEnvelope], stats: RunStats, receipts: list[str] | None
+) -> None:
+    """Record outcomes with one bulk UPDATE by primary key (plus audit entries for refusals)."""
     with node.db.session() as session:
-        rows = [session.merge(r, load=False) for r in claimed]
-        by_endpoint: dict[str, list[tuple[OutboxEnvelope, str]]] = defaultdict(list)
-        for row in rows:
-            try:
-                wire, _ = _seal(session, node, row)
-                by_endpoint[_endpoint(session, row.recipient)].append((row, wire))
-            except errors.ProtocolError as exc:
-                _retry(row, node, exc.message)
-                stats.retried += 1
-    for endpoint, batch in by_endpoint.items():
+        for index, row in enumerate(rows):
+            if receipts is not None:
+                _settle(session, node, row, receipts[index], stats)
+        session.execute(
+            update(OutboxEnvelope),
+            [{"id": row.id, **{name: getattr(row, name) for name in _SETTLED}} for row in rows],
+        )
+
+
+def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) -> RunStats:
+    """One pass: claim and seal what is due, deliver per endpoint, record the outcomes."""
+    stats = RunStats()
+    for endpoint, rows in _claim_and_seal(
+        node, limit or node.settings.worker_batch_size, stats
+    ).items():
         try:
-            receipts = transport.deliver(endpoint=endpoint, wires=[wire for _, wire in batch])
+            receipts = transport.deliver(endpoint=endpoint, wires=[row.wire or "" for row in rows])
         except TransportError as exc:
             log.warning("delivery to %s failed: %s", endpoint, exc)
-            with node.db.session() as session:
-                for detached, _ in batch:
-                    _retry(session.merge(detached), node, str(exc))
-                    stats.retried += 1
+            for row in rows:
+                _retry(row, node, str(exc))
+                stats.retried += 1
+            _persist(node, rows, stats, None)
             continue
-        with node.db.session() as session:
-            for (row, _), receipt in zip(batch, receipts, strict=True):
-                _settle(session, node, session.merge(row), receipt, stats)
+        _persist(node, rows, stats, receipts)
     return stats
 
 
