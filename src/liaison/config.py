@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     worker_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=60)
     worker_backoff_max_seconds: float = Field(default=300.0, ge=1)
+    # E-mail for reminders: off unless smtp_host is set. STARTTLS is used when the server offers
+    # it and required when smtp_starttls is true.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "liaison@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
     # How often the worker looks for request deadlines that are due or overdue.
     deadline_scan_seconds: float = Field(default=60.0, ge=1)
 

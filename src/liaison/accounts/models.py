@@ -20,6 +20,8 @@ class User(Base):
     # Unique on the node: a person signs in with the name alone.
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    # Where reminders go by e-mail when the node has SMTP configured; optional.
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str] = mapped_column(String(200))
     # Values of core.permissions.Role.
     roles: Mapped[list[str]] = mapped_column(JSONText)

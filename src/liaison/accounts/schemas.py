@@ -17,11 +17,15 @@ DisplayName = Annotated[
 Password = Annotated[str, StringConstraints(max_length=1024)]
 
 
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: Username
     display_name: DisplayName
+    email: Email | None = None
     password: Password
     roles: list[Role] = Field(min_length=1)
 
@@ -30,6 +34,7 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: DisplayName | None = None
+    email: Email | None = None
     roles: list[Role] | None = Field(default=None, min_length=1)
     disabled: bool | None = None
 
@@ -41,6 +46,7 @@ class UserRead(BaseModel):
     authority_id: str
     username: str
     display_name: str
+    email: str | None = None
     roles: list[str]
     disabled: bool
     is_node_admin: bool

@@ -38,6 +38,7 @@ def create(
         authority_id=authority_id,
         username=data.username,
         display_name=data.display_name,
+        email=data.email,
         password_hash=hash_password(data.password),
         roles=sorted(str(r) for r in set(data.roles)),
         is_node_admin=node_admin,
@@ -96,6 +97,9 @@ def update(
     if data.display_name is not None and data.display_name != user.display_name:
         user.display_name = data.display_name
         changes["display_name"] = data.display_name
+    if data.email is not None and data.email != user.email:
+        user.email = data.email
+        changes["email"] = data.email
     if data.roles is not None:
         roles = sorted(str(r) for r in set(data.roles))
         if roles != user.roles:

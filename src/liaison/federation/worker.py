@@ -240,8 +240,16 @@ def _scan_deadlines(node: Node) -> None:
     """Reminders, overdue alerts and escalations for request deadlines."""
     from liaison.requests import reminders
 
+    from liaison.notifications import email
+
     with node.db.session() as session:
         reminders.scan(session=session, clock=node.clock)
+    try:
+        with node.db.session() as session:
+            email.send_pending(session=session, settings=node.settings, clock=node.clock)
+    except OSError as exc:
+        # The in-app notifications exist either way; e-mail is retried at the next scan.
+        log.warning("could not e-mail notifications: %s", exc)
 
 
 def _checkpoint(node: Node) -> None:

@@ -1,8 +1,8 @@
-"""requests: copies, events, assignments; notifications
+"""requests: copies, events, assignments; notifications; user e-mail
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 01:38:05.389123
+Create Date: 2026-11-25 01:54:33.212946
 """
 
 from __future__ import annotations
@@ -130,8 +130,14 @@ def upgrade() -> None:
     with op.batch_alter_table("request_events", schema=None) as batch_op:
         batch_op.create_index("ix_request_events_request", ["holder", "request_id"], unique=False)
 
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+
 
 def downgrade() -> None:
+
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("email")
 
     with op.batch_alter_table("request_events", schema=None) as batch_op:
         batch_op.drop_index("ix_request_events_request")
