@@ -238,9 +238,8 @@ def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) 
 
 def _scan_deadlines(node: Node) -> None:
     """Reminders, overdue alerts and escalations for request deadlines."""
-    from liaison.requests import reminders
-
     from liaison.notifications import email
+    from liaison.requests import reminders
 
     with node.db.session() as session:
         reminders.scan(session=session, clock=node.clock)
