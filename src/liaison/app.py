@@ -14,6 +14,7 @@ from liaison.api.deps import NodeDep, SessionDep
 from liaison.authorities.api import router as authorities_router
 from liaison.config import Settings, get_settings
 from liaison.directory.api import router as directory_router
+from liaison.evidence.api import router as evidence_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
 from liaison.node import Node
@@ -49,6 +50,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     api.include_router(messages_router)
     api.include_router(requests_router)
     api.include_router(request_use_router)
+    api.include_router(evidence_router)
     api.include_router(notifications_router)
     app.include_router(api)
     app.include_router(federation_router)

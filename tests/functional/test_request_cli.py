@@ -4,6 +4,7 @@ authorities, with the same checks as the API (roles, four eyes, visibility) and 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ USERS = [
 
 
 @pytest.fixture
-def live(node: Node, settings: Any) -> Node:
+def live(node: Node, settings: Any) -> Iterator[Node]:
     """The test node on the system clock, since the subprocesses stamp envelopes with real
     time (the `node` fixture still empties the tables afterwards)."""
     live = Node.from_settings(settings)
@@ -62,7 +63,8 @@ def live(node: Node, settings: Any) -> Node:
             ctx=system_ctx(),
             clock=live.clock,
         )
-    return live
+    yield live
+    live.db.dispose()
 
 
 def deliver(node: Node) -> None:

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     request_approve = "request:request:approve"
     request_execute = "request:request:execute"
     request_assign = "request:request:assign"
+    evidence_item_read = "evidence:item:read"
+    evidence_item_write = "evidence:item:write"
 
 
 class Action(StrEnum):
@@ -81,9 +83,17 @@ class Action(StrEnum):
     request_data_forwarded = "request:data:forwarded"
     request_use_refused = "request:use:refused"
     request_condition_lifted = "request:condition:lifted"
+    evidence_item_ingested = "evidence:item:ingested"
+    evidence_custody_recorded = "evidence:custody:recorded"
+    evidence_item_downloaded = "evidence:item:downloaded"
+    evidence_item_exported = "evidence:item:exported"
+    evidence_item_deleted = "evidence:item:deleted"
+    evidence_use_refused = "evidence:use:refused"
 
 
 _CASEWORK = {Permission.message_send, Permission.message_read, Permission.request_read}
+# Whoever handles a case handles its evidence; seeing an item still needs seeing its request.
+_EVIDENCE = {Permission.evidence_item_read, Permission.evidence_item_write}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset({Permission.authority_user_read, Permission.authority_user_manage}),
@@ -91,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.supervisor: frozenset(
         {
             *_CASEWORK,
+            *_EVIDENCE,
             Permission.authority_user_read,
             Permission.request_draft,
             Permission.request_approve,
@@ -98,11 +109,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.request_assign,
         }
     ),
-    Role.officer: frozenset({*_CASEWORK, Permission.request_draft, Permission.request_execute}),
-    Role.contact_24_7: frozenset(
-        {*_CASEWORK, Permission.request_draft, Permission.request_execute}
+    Role.officer: frozenset(
+        {*_CASEWORK, *_EVIDENCE, Permission.request_draft, Permission.request_execute}
     ),
-    Role.custodian: frozenset({Permission.request_read}),
+    Role.contact_24_7: frozenset(
+        {*_CASEWORK, *_EVIDENCE, Permission.request_draft, Permission.request_execute}
+    ),
+    Role.custodian: frozenset({Permission.request_read, *_EVIDENCE}),
 }
 
 # Every signed-in user may read their own profile, manage their own API tokens and search the

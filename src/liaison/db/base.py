@@ -28,6 +28,7 @@ def import_all_models() -> None:
     import liaison.audit.models
     import liaison.authorities.models
     import liaison.directory.models
+    import liaison.evidence.models
     import liaison.federation.models
     import liaison.keyring.models
     import liaison.notifications.models

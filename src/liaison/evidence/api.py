@@ -1,0 +1,160 @@
+"""Evidence items over HTTP: upload, list, metadata, content, custody, export. Thin routes.
+
+Upload is ``multipart/form-data`` with one ``file`` part and form fields. The multipart parser
+spools the file to a temporary file (memory stays flat); ingest then streams that file through
+hashing and encryption. Resumable uploads of very large files belong to the tus endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile, status
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
+
+from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.core.permissions import Permission
+from liaison.evidence import custody, service
+from liaison.evidence.ingest import BlobReader
+from liaison.evidence.schemas import (
+    Acquisition,
+    CustodyOut,
+    ExportBody,
+    ExportOut,
+    ItemOut,
+)
+
+router = APIRouter(tags=["evidence"])
+Reader = Annotated[Principal, Depends(require(Permission.evidence_item_read))]
+Writer = Annotated[Principal, Depends(require(Permission.evidence_item_write))]
+_READ_SIZE = 1 << 20
+
+
+@router.post(
+    "/requests/{request_id}/evidence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemOut,
+)
+def upload(
+    request_id: str,
+    principal: Writer,
+    session: SessionDep,
+    node: NodeDep,
+    file: Annotated[UploadFile, File(description="the evidence, one file")],
+    acquired_by: Annotated[str, Form(min_length=1, max_length=200)],
+    acquired_at: Annotated[AwareDatetime, Form()],
+    acquisition_method: Annotated[str, Form(max_length=5000)] = "",
+    acquisition_tool: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str | None, Form(max_length=1000)] = None,
+    description: Annotated[str, Form(max_length=20000)] = "",
+    source: Annotated[str, Form(max_length=500)] = "",
+    digest: Annotated[str | None, Form(description="sha256:<hex> to check on arrival")] = None,
+) -> ItemOut:
+    """Attach one file to the request as an evidence item; ``name`` defaults to the file's
+    name. Permission: evidence:item:write."""
+    item = service.ingest_item(
+        session=session,
+        node=node,
+        user=principal.user,
+        request_id=request_id,
+        source=file.file,
+        name=name if name is not None else (file.filename or ""),
+        description=description,
+        source_label=source,
+        acquisition=Acquisition(
+            by=acquired_by, at=acquired_at, how=acquisition_method, tool=acquisition_tool
+        ),
+        ctx=principal.ctx,
+        declared_digest=digest or None,
+    )
+    return ItemOut.model_validate(item)
+
+
+@router.get("/requests/{request_id}/evidence", response_model=list[ItemOut])
+def list_items(request_id: str, principal: Reader, session: SessionDep) -> list[ItemOut]:
+    """The request's evidence items. Permission: evidence:item:read."""
+    items = service.list_items(session=session, user=principal.user, request_id=request_id)
+    return [ItemOut.model_validate(i) for i in items]
+
+
+@router.get("/evidence/{item_id}", response_model=ItemOut)
+def get_item(item_id: str, principal: Reader, session: SessionDep) -> ItemOut:
+    """One item's description and digest. Permission: evidence:item:read."""
+    item = service.get_item(session=session, user=principal.user, item_id=item_id)
+    return ItemOut.model_validate(item)
+
+
+def _stream(reader: BlobReader) -> Iterator[bytes]:
+    try:
+        while data := reader.read(_READ_SIZE):
+            yield data
+    finally:
+        reader.close()
+
+
+@router.get(
+    "/evidence/{item_id}/content",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, 410: {}},
+)
+def content(
+    item_id: str, principal: Reader, session: SessionDep, node: NodeDep
+) -> StreamingResponse:
+    """The decrypted content, streamed; recorded as a download in the chain of custody.
+    410 Gone once retention deleted it. Permission: evidence:item:read."""
+    download = service.open_for_download(
+        session=session, node=node, user=principal.user, item_id=item_id, ctx=principal.ctx
+    )
+    item = download.item
+    hexdigest = item.digest.removeprefix("sha256:")
+    return StreamingResponse(
+        _stream(download.reader),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Length": str(item.size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.name, safe='')}",
+            # RFC 9530: lets the client check what it received against the item's digest.
+            "Repr-Digest": f"sha-256=:{_b64(bytes.fromhex(hexdigest))}:",
+        },
+    )
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+@router.get("/evidence/{item_id}/custody", response_model=list[CustodyOut])
+def custody_events(item_id: str, principal: Reader, session: SessionDep) -> list[CustodyOut]:
+    """The item's chain of custody, oldest first. Permission: evidence:item:read."""
+    item = service.get_item(session=session, user=principal.user, item_id=item_id)
+    return [CustodyOut.model_validate(e) for e in custody.events(session=session, item=item)]
+
+
+@router.post("/evidence/{item_id}/export", response_model=ExportOut)
+def export(
+    item_id: str, body: ExportBody, principal: Writer, session: SessionDep, node: NodeDep
+) -> ExportOut:
+    """Release the item for a use (same proceeding, another proceeding, forwarding) if the
+    request's conditions allow it; a refusal names the condition. Permission:
+    evidence:item:write."""
+    done = service.export_item(
+        session=session,
+        node=node,
+        user=principal.user,
+        item_id=item_id,
+        use=body.use,
+        proceeding=body.proceeding,
+        to=body.to,
+        ctx=principal.ctx,
+    )
+    return ExportOut(
+        item=ItemOut.model_validate(done.item),
+        use=body.use,
+        proceeding=body.proceeding,
+        to=body.to,
+        conditions=done.conditions.model_dump(),
+    )

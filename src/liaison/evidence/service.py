@@ -1,0 +1,258 @@
+"""Evidence items: ingest into the node's store, read, download, export. Never commits.
+
+Who sees an item: exactly who sees the request copy it is attached to
+(:func:`liaison.requests.service.get_for`); anyone else gets the same NotFound as for an item that
+does not exist. Every read of the content and every export is a custody event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.accounts.models import User
+from liaison.audit import service as audit
+from liaison.audit.context import AuditContext
+from liaison.core.errors import LiaisonError, NotFound
+from liaison.core.ids import new_id_str
+from liaison.core.permissions import Action
+from liaison.evidence import custody
+from liaison.evidence.custody import Event
+from liaison.evidence.ingest import BlobReader, ingest, open_blob
+from liaison.evidence.models import EvidenceItem
+from liaison.evidence.schemas import Acquisition, check_name
+from liaison.evidence.store import BlobNotFoundError, BlobStore, LocalBlobStore
+from liaison.node import Node
+from liaison.requests import service as requests
+from liaison.requests.conditions import ConditionRefused, Conditions, Use, binding, check_use
+from liaison.requests.models import Request
+
+# Largest item accepted. A module constant rather than a setting: settings belong to config.py,
+# and 64 GiB covers a full disk image of a seized phone while still stopping a runaway upload.
+MAX_ITEM_BYTES = 64 << 30
+STORE_FOLDER = "evidence"
+
+
+class ItemGone(LiaisonError):
+    """The item existed but its content was deleted (end of retention)."""
+
+    status_code = 410
+    exit_code = 3
+
+
+def store_for(node: Node) -> BlobStore:
+    """The node's evidence store; the folder is created on first use."""
+    return LocalBlobStore(Path(node.settings.data_dir) / STORE_FOLDER)
+
+
+def bound_conditions(request: Request) -> Conditions:
+    """The conditions this copy's evidence must respect: those the other side set."""
+    return binding(
+        holder_is_requesting=request.holder == request.requesting,
+        conditions=request.conditions,
+        response=request.response,
+    )
+
+
+def retention_until(request: Request, now: datetime) -> datetime | None:
+    """End of retention, counted from execution if the request was executed, else from now."""
+    days = bound_conditions(request).retention_days
+    if days is None:
+        return None
+    return (request.executed_at or now) + timedelta(days=days)
+
+
+def ingest_item(
+    *,
+    session: Session,
+    node: Node,
+    user: User,
+    request_id: str,
+    source: BinaryIO,
+    name: str,
+    description: str,
+    source_label: str,
+    acquisition: Acquisition,
+    ctx: AuditContext,
+    declared_digest: str | None = None,
+) -> EvidenceItem:
+    """Stream ``source`` into the store and attach it to the request as a new item.
+
+    On any failure nothing is left: ingest removes its own partial blob, and a blob this call
+    created is deleted again when the rows cannot be written.
+    """
+    request = requests.get_for(session=session, user=user, request_id=request_id)
+    check_name(name)
+    store = store_for(node)
+    result = ingest(
+        source=source,
+        store=store,
+        kek=node.kek,
+        max_bytes=MAX_ITEM_BYTES,
+        declared_digest=declared_digest,
+    )
+    now = node.clock.now()
+    try:
+        item = EvidenceItem(
+            id=new_id_str(),
+            holder=request.holder,
+            request_id=request.id,
+            digest=result.digest,
+            size=result.size,
+            name=name,
+            description=description,
+            source=source_label,
+            acquired_by=acquisition.by,
+            acquired_at=acquisition.at,
+            acquisition_method=acquisition.how,
+            acquisition_tool=acquisition.tool,
+            created_by=ctx.actor,
+            created_at=now,
+            retention_until=retention_until(request, now),
+        )
+        session.add(item)
+        session.flush()
+        custody.record(
+            session=session,
+            item=item,
+            event=Event.acquired,
+            ctx=ctx,
+            actor=acquisition.by,
+            at=acquisition.at,
+            detail={"how": acquisition.how, "tool": acquisition.tool, "source": source_label},
+            clock=node.clock,
+        )
+        custody.record(
+            session=session,
+            item=item,
+            event=Event.ingested,
+            ctx=ctx,
+            detail={"name": name, "size": result.size, "deduplicated": not result.stored},
+            clock=node.clock,
+        )
+    except BaseException:
+        if result.stored:
+            # Only a blob this call created: an existing one belongs to other items too.
+            with contextlib.suppress(BlobNotFoundError):
+                store.delete(result.digest)
+        raise
+    return item
+
+
+def list_items(*, session: Session, user: User, request_id: str) -> list[EvidenceItem]:
+    """Items of a request the user can see, deleted ones included (their history stays)."""
+    request = requests.get_for(session=session, user=user, request_id=request_id)
+    return list(
+        session.scalars(
+            select(EvidenceItem)
+            .where(EvidenceItem.holder == request.holder, EvidenceItem.request_id == request.id)
+            .order_by(EvidenceItem.id)
+        )
+    )
+
+
+def get_item(*, session: Session, user: User, item_id: str) -> EvidenceItem:
+    """The item, if the user can see its request; otherwise NotFound, revealing nothing."""
+    missing = NotFound(f"no evidence item {item_id}")
+    item = session.get(EvidenceItem, item_id)
+    if item is None or item.holder != user.authority_id:
+        raise missing
+    try:
+        requests.get_for(session=session, user=user, request_id=item.request_id)
+    except NotFound:
+        raise missing from None
+    return item
+
+
+def _readable(item: EvidenceItem) -> None:
+    if item.deleted_at is not None:
+        raise ItemGone(
+            f"evidence item {item.id} was deleted on {item.deleted_at:%Y-%m-%d} at the end of "
+            "its retention period; its content no longer exists"
+        )
+
+
+@dataclass
+class Download:
+    item: EvidenceItem
+    reader: BlobReader
+
+
+def open_for_download(
+    *, session: Session, node: Node, user: User, item_id: str, ctx: AuditContext
+) -> Download:
+    """Open the decrypted content and record the download. The caller closes the reader."""
+    item = get_item(session=session, user=user, item_id=item_id)
+    _readable(item)
+    reader = open_blob(store=store_for(node), digest=item.digest, kek=node.kek)
+    try:
+        custody.record(
+            session=session, item=item, event=Event.downloaded, ctx=ctx, clock=node.clock
+        )
+    except BaseException:
+        reader.close()
+        raise
+    return Download(item=item, reader=reader)
+
+
+@dataclass
+class Export:
+    item: EvidenceItem
+    conditions: Conditions
+
+
+def export_item(
+    *,
+    session: Session,
+    node: Node,
+    user: User,
+    item_id: str,
+    use: Use,
+    proceeding: str | None,
+    to: str | None,
+    ctx: AuditContext,
+) -> Export:
+    """Release the item for ``use`` if the request's conditions allow it; record it.
+
+    A refusal raises ConditionRefused naming the condition, and its audit entry is kept.
+    """
+    item = get_item(session=session, user=user, item_id=item_id)
+    _readable(item)
+    request = requests.get_for(session=session, user=user, request_id=item.request_id)
+    bound = bound_conditions(request)
+    try:
+        check_use(
+            bound=bound,
+            authorisations=request.authorisations,
+            use=use,
+            to=to,
+            proceeding=proceeding,
+        )
+    except ConditionRefused as exc:
+        # The refused attempt is a record to keep even though the request fails.
+        exc.keep_changes = True
+        audit.record(
+            session=session,
+            ctx=ctx,
+            action=Action.evidence_use_refused,
+            target=f"evidence:{item.id}",
+            authority_id=item.holder,
+            detail={"use": use.value, "condition": exc.condition, "to": to},
+            clock=node.clock,
+        )
+        raise
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.exported,
+        ctx=ctx,
+        detail={"use": use.value, "proceeding": proceeding, "to": to},
+        clock=node.clock,
+    )
+    return Export(item=item, conditions=bound)
