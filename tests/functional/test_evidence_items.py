@@ -4,11 +4,10 @@ retention and export under the request's conditions."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -37,7 +36,7 @@ class Case:
     request_id: str
     headers: dict[str, dict[str, str]]
 
-    def upload(self, user: str, data: bytes = CONTENT, **fields: Any) -> httpx.Response:
+    def upload(self, user: str, data: bytes = CONTENT, **fields: Any) -> Any:
         filename = fields.pop("filename", "disk.img")
         form = {
             "acquired_by": "Insp. Nguyen Van A",
@@ -55,7 +54,7 @@ class Case:
             files={"file": (filename, data, "application/octet-stream")},
         )
 
-    def get(self, user: str, path: str) -> httpx.Response:
+    def get(self, user: str, path: str) -> Any:
         return self.client.get(f"/api/v1{path}", headers=self.headers[user])
 
     def digests(self) -> set[str]:
@@ -166,10 +165,9 @@ def test_third_authority_and_unassigned_officer_cannot_see_or_fetch(case: Case) 
     # No evidence permission at all: refused before anything is looked up.
     assert case.get("vn.auditor", f"/evidence/{item['id']}").status_code == 403
     with case.node.db.session() as session:
-        downloads = [
-            e.event
-            for e in custody.events(session=session, item=session.get(EvidenceItem, item["id"]))
-        ]
+        row = session.get(EvidenceItem, item["id"])
+        assert row is not None
+        downloads = [e.event for e in custody.events(session=session, item=row)]
     assert "downloaded" not in downloads
 
 
@@ -250,9 +248,10 @@ def test_retention_deletes_the_blob_with_a_signed_record(case: Case, clock: Fake
 
     with case.node.db.session() as session:
         assert retention.apply_retention(session=session, node=case.node, now=clock.now()) == []
-    clock.advance(timedelta(days=30, seconds=1))
+    # Retention runs with its own "now"; the clock stays put so the sign-in tokens stay valid.
+    later = clock.now() + timedelta(days=30, seconds=1)
     with case.node.db.session() as session:
-        deleted = retention.apply_retention(session=session, node=case.node, now=clock.now())
+        deleted = retention.apply_retention(session=session, node=case.node, now=later)
         session.commit()
     assert deleted == [item["id"]]
     assert case.digests() == set()
@@ -276,7 +275,7 @@ def test_retention_deletes_the_blob_with_a_signed_record(case: Case, clock: Fake
     payload = retention.verify_deletion_record(token=token, public_raw=public)
     assert payload["item"] == item["id"]
     assert payload["digest"] == item["digest"]
-    assert datetime.fromisoformat(payload["deleted_at"]) == clock.now()
+    assert datetime.fromisoformat(payload["deleted_at"]) == later
     assert payload["reason"] == retention.RETENTION_REASON
 
 
@@ -285,9 +284,10 @@ def test_retention_keeps_a_blob_another_live_item_shares(case: Case, clock: Fake
     first = case.upload("vn.officer").json()
     set_conditions(case, {"conditions": {}})
     second = case.upload("vn.officer", name="kept.img").json()
-    clock.advance(timedelta(days=2))
     with case.node.db.session() as session:
-        retention.apply_retention(session=session, node=case.node, now=clock.now())
+        retention.apply_retention(
+            session=session, node=case.node, now=clock.now() + timedelta(days=2)
+        )
         session.commit()
     assert case.get("vn.officer", f"/evidence/{first['id']}/content").status_code == 410
     assert case.get("vn.officer", f"/evidence/{second['id']}/content").content == CONTENT
@@ -321,3 +321,12 @@ def test_export_refused_by_speciality_names_the_condition(case: Case) -> None:
         )
     # The refused attempt is kept in the log although its request failed.
     assert "evidence:use:refused" in actions
+
+
+def test_too_large_is_413_with_nothing_left(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "MAX_ITEM_BYTES", 1024)
+    response = case.upload("vn.officer")
+    assert response.status_code == 413
+    assert "1024" in response.json()["detail"]
+    assert case.item_count() == 0
+    assert case.digests() == set()

@@ -28,6 +28,7 @@ from liaison.core.permissions import Role
 from liaison.federation import worker
 from liaison.federation.models import InboxEnvelope, OutboxEnvelope
 from liaison.node import Node
+from liaison.requests import history as consultations
 from liaison.requests import rules, service, workflow
 from liaison.requests.contents import RequestKind, refusal_grounds
 from liaison.requests.models import Request, RequestAssignment, RequestEvent
@@ -181,7 +182,7 @@ def copy_of(node: Node, holder: str, request_id: str) -> Copy | None:
         request = session.get(Request, (holder, request_id))
         if request is None:
             return None
-        events = workflow.history(session=session, request=request)
+        events = consultations.history(session=session, request=request)
         return Copy(
             status=request.status,
             seq=request.seq,
@@ -278,7 +279,7 @@ def expected_refusal(
         action is Action.refuse
         and ground is not None
         and rules.consult_first(ground)
-        and not workflow.consulted(session, request)
+        and not consultations.consulted(session, request)
     ):
         return InvalidInput
     return None
@@ -365,7 +366,7 @@ def consult(nodes: Nodes, step: Step, request_ids: list[str]) -> None:
         request = session.get(Request, (holder, request_id))
         if request is None:
             return
-        workflow.consult(
+        consultations.consult(
             session=session,
             request=request,
             user=user,

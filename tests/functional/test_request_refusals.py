@@ -14,6 +14,7 @@ from liaison.audit.context import AuditContext, Channel
 from liaison.core.clock import FakeClock
 from liaison.core.errors import InvalidInput
 from liaison.core.ids import new_id_str
+from liaison.requests import history as consultations
 from liaison.requests import workflow
 from liaison.requests.contents import RequestKind, postponement_grounds, refusal_grounds
 from liaison.requests.models import Request
@@ -89,7 +90,7 @@ def test_each_refusal_ground(pair: Pair, kind: RequestKind, ground: Any) -> None
                     reason="Reasons given.",
                 )
             assert request.status == Status.in_execution
-            workflow.consult(
+            consultations.consult(
                 session=session, request=request, user=user, text="We intend to refuse.", ctx=CTX
             )
         with pytest.raises(InvalidInput, match="reason"):

@@ -8,9 +8,8 @@ slower on unaligned ``bytearray`` buffers), and flow through three threads:
 * a writer thread encrypts the previous chunk (AES-256-GCM, see :mod:`liaison.crypto.blobcipher`
   for the file format) and appends it to a temporary blob in the store.
 
-Reads, ``hashlib`` and AES-GCM all release the GIL on large buffers, so on two cores ingest runs
-at about the speed of hashing alone. A small ring of buffers bounds memory whatever the input size.
-The content address (plaintext SHA-256) is known only at the end: the last chunk is sealed with
+Reads, ``hashlib`` and AES-GCM release the GIL on large buffers, so on two cores ingest runs at
+about the speed of hashing alone; a small ring of buffers bounds memory. The content address (plaintext SHA-256) is known only at the end: the last chunk is sealed with
 it, then the store renames the temporary file to it, or discards it when that digest is already
 stored (each blob carries its own wrapped key, so the kept one stays readable).
 """

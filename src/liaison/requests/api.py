@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from liaison.api.deps import NodeDep, Principal, SessionDep, require
 from liaison.core.permissions import Permission
 from liaison.i18n import best_language
+from liaison.requests import history as consultations
 from liaison.requests import service, workflow
 from liaison.requests.contents_bridge import parse_content
 from liaison.requests.schemas import (
@@ -103,7 +104,9 @@ def read(request_id: str, principal: Reader, session: SessionDep) -> RequestRead
 def events(request_id: str, principal: Reader, session: SessionDep) -> list[EventRead]:
     """Status history and consultations. Permission: request:request:read."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
-    return [EventRead.model_validate(e) for e in workflow.history(session=session, request=request)]
+    return [
+        EventRead.model_validate(e) for e in consultations.history(session=session, request=request)
+    ]
 
 
 @router.patch("/{request_id}", response_model=RequestRead)
@@ -245,7 +248,7 @@ def consult(
     Permission: request:request:execute."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     return EventRead.model_validate(
-        workflow.consult(
+        consultations.consult(
             session=session,
             request=request,
             user=principal.user,

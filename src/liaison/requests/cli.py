@@ -19,6 +19,7 @@ from liaison.core.errors import NotFound
 from liaison.core.permissions import Permission
 from liaison.i18n import best_language
 from liaison.requests import cli_output as out
+from liaison.requests import history as consultations
 from liaison.requests import service, workflow
 from liaison.requests.contents_bridge import parse_content
 from liaison.requests.schemas import RequestCreate, RequestUpdate
@@ -294,7 +295,7 @@ def consult(
     """Consult the other authority (required before refusing on some grounds)."""
     with out.acting(username, Permission.request_execute) as actor:
         request = out.find_request(actor, request_id)
-        event = workflow.consult(
+        event = consultations.consult(
             session=actor.session,
             request=request,
             user=actor.user,
@@ -345,7 +346,7 @@ def show(
     """One request. With --json --events: {"request": {...}, "events": [...]}."""
     with out.acting(username, Permission.request_read) as actor:
         request = out.find_request(actor, request_id)
-        history = workflow.history(session=actor.session, request=request) if events else []
+        history = consultations.history(session=actor.session, request=request) if events else []
         if as_json:
             read = out.request_json(request)
             out.emit_json({"request": read, "events": out.events_json(history)} if events else read)

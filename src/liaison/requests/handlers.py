@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from liaison.directory import service as directory
 from liaison.federation import errors, kinds
 from liaison.requests import workflow
+from liaison.requests.history import KIND_CONSULT, side_of
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.preservation import link_follow_up
 from liaison.requests.signing import approval_key_id, check_approval
@@ -204,7 +205,7 @@ def on_consultation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
             action="consult",
             from_status=request.status,
             to_status=request.status,
-            side=workflow.side_of(request).value,
+            side=side_of(request).value,
             actor=f"authority:{incoming.envelope.sender}",
             at=hc.clock.now(),
             reason=text[:20_000],
@@ -215,4 +216,4 @@ def on_consultation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
 kinds.register(workflow.KIND_TRANSMIT, on_transmit)
 kinds.register(workflow.KIND_ACTION, on_action)
 kinds.register(workflow.KIND_STATE, on_state)
-kinds.register(workflow.KIND_CONSULT, on_consultation)
+kinds.register(KIND_CONSULT, on_consultation)

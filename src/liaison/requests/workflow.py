@@ -9,10 +9,8 @@ audit entry in the caller's transaction, and (after transmission) its federation
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
@@ -25,6 +23,7 @@ from liaison.core.permissions import Role
 from liaison.federation import outbox
 from liaison.requests import rules
 from liaison.requests.conditions import Conditions
+from liaison.requests.history import consulted, side_of
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.signing import sign_approval
 from liaison.requests.statemachine import Action, Side, Status, Transition, find
@@ -32,11 +31,6 @@ from liaison.requests.statemachine import Action, Side, Status, Transition, find
 KIND_TRANSMIT = "request.transmit"
 KIND_ACTION = "request.action"
 KIND_STATE = "request.state"
-KIND_CONSULT = "request.consultation"
-
-
-def side_of(request: Request) -> Side:
-    return Side.requesting if request.holder == request.requesting else Side.requested
 
 
 def apply(
@@ -356,85 +350,6 @@ def echo(*, session: Session, request: Request, event: RequestEvent, clock: Cloc
     )
 
 
-def consult(
-    *,
-    session: Session,
-    request: Request,
-    user: User,
-    text: str,
-    ctx: AuditContext,
-    clock: Clock = system_clock,
-) -> RequestEvent:
-    """Record a consultation with the other side (required before some refusals) and send it."""
-    if not text.strip():
-        raise InvalidInput("a consultation needs a text")
-    other = request.requesting if side_of(request) is Side.requested else request.requested
-    event = RequestEvent(
-        holder=request.holder,
-        request_id=request.id,
-        seq=request.seq,
-        action="consult",
-        from_status=request.status,
-        to_status=request.status,
-        side=side_of(request),
-        actor=f"user:{user.id}",
-        at=clock.now(),
-        reason=text,
-    )
-    session.add(event)
-    outbox.enqueue(
-        session=session,
-        sender=request.holder,
-        recipient=other,
-        kind=KIND_CONSULT,
-        body={"request_id": request.id, "text": text},
-        thread=request.id,
-        clock=clock,
-    )
-    audit.record(
-        session=session,
-        ctx=ctx,
-        action=AuditAction.request_consultation_recorded,
-        target=f"request:{request.id}",
-        authority_id=request.holder,
-        clock=clock,
-    )
-    session.flush()
-    return event
-
-
-def consulted(session: Session, request: Request) -> bool:
-    return (
-        session.scalar(
-            select(RequestEvent.id)
-            .where(
-                RequestEvent.holder == request.holder,
-                RequestEvent.request_id == request.id,
-                RequestEvent.action == "consult",
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def history(*, session: Session, request: Request) -> list[RequestEvent]:
-    return list(
-        session.scalars(
-            select(RequestEvent)
-            .where(RequestEvent.holder == request.holder, RequestEvent.request_id == request.id)
-            .order_by(RequestEvent.id)
-        )
-    )
-
-
 def _require_role(user: User, role: Role, what: str) -> None:
     if role not in user.roles:
         raise PermissionDenied(f"only a {role.value} can {what}")
-
-
-def when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-PRESERVATION_WARNING_BEFORE = timedelta(days=7)

@@ -1,0 +1,282 @@
+"""`liaison evidence seal|verify`: sealed packages from the command line.
+
+``verify`` is meant for any machine that has the package: with ``--identity`` and
+``--sender-key`` it needs no configuration and no database, so the node is loaded only for the
+lookups that need it (``--sender``, or no ``--identity``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, BinaryIO, overload
+
+import typer
+
+from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
+from liaison.core.errors import InvalidInput, LiaisonError
+from liaison.crypto import keys as keycrypto
+from liaison.evidence.package import (
+    CustodyEvent,
+    PayloadItem,
+    PayloadStream,
+    VerifyReport,
+    seal_package,
+    verify_package,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from liaison.evidence.package import SealResult
+    from liaison.node import Node
+
+app = typer.Typer(help="Sealed evidence packages: make and check them.", no_args_is_help=True)
+
+_NOT_FOR_US = "not encrypted to this identity"
+
+
+class _HashingStream:
+    """A payload file read by the seal: hashes what passes (for the custody events) and moves
+    the progress bar. The seal hashes too, but only exposes its digests once the package is
+    written, after the provenance that needs them; hashing twice is cheaper than reading twice
+    and, unlike a separate first pass, hashes exactly the bytes that were sealed."""
+
+    def __init__(self, path: Path, done: Callable[[str], None], advance: Callable[[int], None]):
+        self._file = path.open("rb")
+        self._hash = hashlib.sha256()
+        self._done, self._advance = done, advance
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._file.read(size)
+        if data:
+            self._hash.update(data)
+            self._advance(len(data))
+        else:
+            self._done("sha256:" + self._hash.hexdigest())
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _AcquiredEvents(Sequence[CustodyEvent]):
+    """One "acquired" event per file, whose digest is known once the seal has read the file.
+
+    The seal builds the provenance after the whole payload has streamed (the manifests follow
+    the payload in the tar), so every digest is set by the time this is read.
+    """
+
+    def __init__(self, names: Sequence[str], actor: str, time: str) -> None:
+        self.digests: dict[str, str] = {}
+        self._names, self._actor, self._time = names, actor, time
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, index: int) -> CustodyEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CustodyEvent]: ...
+    def __getitem__(self, index: int | slice) -> CustodyEvent | Sequence[CustodyEvent]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        name = self._names[index]
+        digest = self.digests.get(name)
+        if digest is None:
+            raise RuntimeError(f"custody of {name!r} read before the file was sealed")
+        return CustodyEvent("acquired", self._actor, self._time, digest)
+
+
+def _bad_name(path: Path) -> str | None:
+    text = str(path)
+    if "\x00" in text:
+        return "holds NUL"
+    try:
+        text.encode("utf-8")  # undecodable bytes arrive as lone surrogates, which cannot encode
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
+    return None
+
+
+def collect_files(paths: Sequence[Path]) -> list[tuple[str, Path, int]]:
+    """(name under data/, path, size) for every file named or inside a directory named.
+
+    Refuses symlinks anywhere (a link could pull in a file from outside what was meant),
+    special files, empty files and names that are not clean UTF-8: evidence is what was asked
+    for, byte for byte, or nothing.
+    """
+    found: list[tuple[str, Path, int]] = []
+
+    def add(path: Path, name: str) -> None:
+        problem = _bad_name(path)
+        if problem:
+            raise InvalidInput(f"the name {str(path)!r} {problem}; rename it first")
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            raise InvalidInput(f"{path} does not exist") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise InvalidInput(f"{path} is a symbolic link; seal the file it points to instead")
+        if stat.S_ISDIR(info.st_mode):
+            for child in sorted(path.iterdir()):
+                add(child, f"{name}/{child.name}")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInput(f"{path} is not a regular file")
+        if info.st_size == 0:
+            raise InvalidInput(f"{path} is empty; a zero-byte file is not evidence")
+        found.append((name, path, info.st_size))
+
+    for path in paths:
+        add(path, path.resolve().name if path.name in ("", ".", "..") else path.name)
+    if not found:
+        raise InvalidInput("nothing to seal: the directories given hold no file")
+    return found
+
+
+@contextmanager
+def _progress(total: int, files: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal; one plain line otherwise (logs, pipes, tests)."""
+    if not sys.stderr.isatty():
+        print(f"sealing {files} file(s), {total} bytes", file=sys.stderr)
+        yield lambda _n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("sealing", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _write_new(out: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write to a temporary file beside ``out``, then link it into place: ``out`` appears
+    complete or not at all, and an existing file is never replaced."""
+    if out.exists() or out.is_symlink():
+        raise InvalidInput(f"{out} already exists; choose another --out")
+    part = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with part.open("xb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(part, out)  # fails if out appeared meanwhile, unlike a rename
+        except FileExistsError:
+            raise InvalidInput(f"{out} already exists; choose another --out") from None
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _recipient_age(session: Session, node: Node, recipient: str) -> str:
+    """The age recipient of ``recipient``: its own key when hosted here, else the directory's."""
+    from liaison.authorities.models import Authority
+    from liaison.directory import service as directory
+    from liaison.keyring import service as keyring
+
+    if session.get(Authority, recipient) is not None:
+        key = keyring.active_key(session=session, authority_id=recipient, purpose="encryption")
+        if key is None:
+            raise InvalidInput(f"{recipient} has no encryption key; run 'liaison init'")
+        public = key.public_key
+    else:
+        public = directory.peer_encryption_key(
+            session=session, authority_id=recipient, at=node.clock.now()
+        ).public
+    return keycrypto.age_recipient(keycrypto.b64u_decode(public))
+
+
+@app.command("seal")
+@handle_errors
+def seal(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to seal")],
+    request: Annotated[str, typer.Option("--request", help="Request reference")],
+    recipient: Annotated[str, typer.Option("--recipient", help="Receiving authority id")],
+    out: Annotated[Path, typer.Option("--out", help="Package file to create")],
+    sender: Annotated[str, typer.Option("--from", help="Sending authority (hosted here)")],
+    sha512: Annotated[bool, typer.Option("--sha512", help="Add SHA-512 manifests")] = False,
+) -> None:
+    """Seal files into a signed BagIt package encrypted to the recipient authority."""
+    from liaison.audit import service as audit
+    from liaison.audit.context import cli_context
+    from liaison.authorities import service as authorities
+    from liaison.core.permissions import Action
+    from liaison.keyring import service as keyring
+
+    files = collect_files(paths)
+    node = load_node()
+    user = getpass.getuser()
+    now = node.clock.now().astimezone(dt.UTC)
+    with unit_of_work(node) as session:
+        authorities.get(session=session, authority_id=sender)
+        signing = keyring.active_key(session=session, authority_id=sender, purpose="signing")
+        if signing is None:
+            raise InvalidInput(f"{sender} has no signing key; run 'liaison init'")
+        signing_raw = keyring.private_raw(kek=node.kek, key=signing)
+        recipient_age = _recipient_age(session, node, recipient)
+        custody = _AcquiredEvents(
+            [name for name, _, _ in files], f"cli:{user}", now.isoformat(timespec="seconds")
+        )
+        total = sum(size for _, _, size in files)
+        with ExitStack() as stack:
+            advance = stack.enter_context(_progress(total, len(files)))
+
+            def opener(name: str, path: Path) -> Callable[[], PayloadStream]:
+                def done(digest: str) -> None:
+                    custody.digests[name] = digest
+
+                return lambda: _HashingStream(path, done, advance)
+
+            items = [PayloadItem(name, size, opener(name, path)) for name, path, size in files]
+            results: list[SealResult] = []
+
+            def write(handle: BinaryIO) -> None:
+                results.append(
+                    seal_package(
+                        out=handle,
+                        items=items,
+                        request_ref=request,
+                        sender=sender,
+                        recipient=recipient,
+                        recipient_age=recipient_age,
+                        signing_private_raw=signing_raw,
+                        signing_key_id=signing.id,
+                        custody=custody,
+                        with_sha512=sha512,
+                        now=now,
+                    )
+                )
+
+            _write_new(out, write)
+        result = results[0]
+        audit.record(
+            session=session,
+            ctx=cli_context(user),
+            action=Action.evidence_custody_recorded,
+            target=f"package:{result.digest}",
+            authority_id=sender,
+            detail={
+                "event": "sealed",
+                "request": request,
+                "recipient": recipient,
+                "files": len(files),
+                "payload_oxum": result.payload_oxum,
+            },
+            clock=node.clock,
+        )
+    console.print(f"sealed {len(files)} file(s) for {recipient} into {out}", highlight=False)
+    typer.echo(f"{result.digest}  {result.size} bytes")
