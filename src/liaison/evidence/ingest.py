@@ -9,10 +9,10 @@ slower on unaligned ``bytearray`` buffers), and flow through three threads:
   for the file format) and appends it to a temporary blob in the store.
 
 Reads, ``hashlib`` and AES-GCM release the GIL on large buffers, so on two cores ingest runs at
-about the speed of hashing alone; a small ring of buffers bounds memory. The content address (plaintext SHA-256) is known only at the end: the last chunk is sealed with
-it, then the store renames the temporary file to it, or discards it when that digest is already
-stored (each blob carries its own wrapped key, so the kept one stays readable).
-"""
+about the speed of hashing alone; a small ring of buffers bounds memory. The content address
+(plaintext SHA-256) is known only at the end: the last chunk is sealed with it, then the store
+renames the temporary file to it, or discards it when that digest is already stored (each blob
+carries its own wrapped key, so the kept one stays readable)."""
 
 from __future__ import annotations
 
