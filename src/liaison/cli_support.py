@@ -54,21 +54,9 @@ def load_node() -> Node:
 
 @contextmanager
 def unit_of_work(node: Node) -> Iterator[Session]:
-    """Commit on success; on a security-relevant failure keep what was recorded; else roll back."""
-    with node.db.sessionmaker() as session:
-        try:
-            yield session
-        except LiaisonError as exc:
-            if exc.keep_changes:
-                session.commit()
-            else:
-                session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        else:
-            session.commit()
+    """One command's transaction, with the same rules as an API request (Database.boundary)."""
+    with node.db.boundary() as session:
+        yield session
 
 
 def read_secret(prompt: str, *, confirm: bool) -> str:

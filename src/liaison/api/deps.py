@@ -15,7 +15,7 @@ from liaison.accounts import tokens
 from liaison.accounts.models import User
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
-from liaison.core.errors import AuthenticationFailed, LiaisonError, PermissionDenied
+from liaison.core.errors import AuthenticationFailed, PermissionDenied
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action, Permission, Role, permissions_for
 from liaison.node import Node
@@ -30,24 +30,11 @@ NodeDep = Annotated[Node, Depends(get_node)]
 
 
 def get_session(node: NodeDep) -> Iterator[Session]:
-    """One transaction per request: commit when the route returns, roll back when it raises,
-    except for errors that are themselves security events to keep (LiaisonError.keep_changes)."""
-    with node.db.sessionmaker() as session:
-        try:
-            yield session
-        except LiaisonError as exc:
-            if exc.keep_changes:
-                session.commit()
-            else:
-                session.rollback()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        else:
-            session.commit()
-            if session.info.pop("audit_appended", False):
-                checkpoint_if_due(node)
+    """One transaction per request (see Database.boundary), then a checkpoint if one is due."""
+    with node.db.boundary() as session:
+        yield session
+    if session.info.pop("audit_appended", False):
+        checkpoint_if_due(node)
 
 
 def checkpoint_if_due(node: Node) -> None:

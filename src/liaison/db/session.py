@@ -51,6 +51,28 @@ class Database:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
+    def boundary(self) -> Iterator[Session]:
+        """The unit of work of one API request or CLI command: commit on success; on a failure
+        that is itself a security event to keep (LiaisonError.keep_changes: a failed sign-in, a
+        refused access) commit what was recorded and re-raise; otherwise roll back."""
+        from liaison.core.errors import LiaisonError
+
+        with self.sessionmaker() as session:
+            try:
+                yield session
+            except LiaisonError as exc:
+                if exc.keep_changes:
+                    session.commit()
+                else:
+                    session.rollback()
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            else:
+                session.commit()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits when the block ends normally, rolls back otherwise."""
         with self.sessionmaker() as session:
