@@ -12,6 +12,7 @@ from liaison.authorities.cli import app as authority_app
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
 from liaison.config import Env, load_settings
 from liaison.directory.cli import app as directory_app
+from liaison.evidence.cli import app as evidence_app
 from liaison.federation.cli import note_app, outbox_command, ping_command, worker_command
 from liaison.keyring.cli import app as keys_app
 from liaison.requests.cli import app as request_app
@@ -29,6 +30,7 @@ app.command("worker")(worker_command)
 app.command("outbox")(outbox_command)
 app.add_typer(directory_app, name="directory")
 app.add_typer(request_app, name="request")
+app.add_typer(evidence_app, name="evidence")
 
 
 @app.command("init")

@@ -93,6 +93,8 @@ def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
         )
         for node in nodes:
             node.env["LIAISON_WORKER_BACKOFF_MAX_SECONDS"] = BACKOFF_MAX
+            # A worker killed mid-delivery holds its batch back for the lease: keep it short.
+            node.env["LIAISON_WORKER_LEASE_SECONDS"] = "5"
         logs = tmp_path / "logs"
         logs.mkdir()
         procs = Processes(nodes, logs)

@@ -64,6 +64,7 @@ class Action(StrEnum):
     node_authority_updated = "node:authority:updated"
     keyring_key_created = "keyring:key:created"
     keyring_key_rotated = "keyring:key:rotated"
+    keyring_identity_exported = "keyring:identity:exported"
     audit_checkpoint_signed = "audit:checkpoint:signed"
     authz_access_denied = "authz:access:denied"
     directory_version_imported = "directory:version:imported"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +11,7 @@ import typer
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
 from liaison.cli_support import console, handle_errors, load_node, unit_of_work
+from liaison.core.errors import InvalidInput
 from liaison.keyring import service
 
 app = typer.Typer(help="Signing and encryption keys.", no_args_is_help=True)
@@ -42,3 +45,57 @@ def list_keys(authority: Annotated[str, typer.Argument(help="Authority id")]) ->
         for key in service.keys_of(session=session, authority_id=authority):
             state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "active"
             typer.echo(f"{key.id}\t{key.purpose}\t{key.algorithm}\t{key.public_key}\t{state}")
+
+
+@app.command("export-identity")
+@handle_errors
+def export_identity(
+    authority: Annotated[str, typer.Argument(help="Authority id")],
+    out: Annotated[Path, typer.Option("--out", help="File to create (never overwritten)")],
+) -> None:
+    """Write the authority's active encryption key as an age identity (AGE-SECRET-KEY-1...),
+    for checking its packages offline with `liaison evidence verify` or `age -d -i`."""
+    from liaison.audit import service as audit
+    from liaison.core.permissions import Action
+    from liaison.crypto import keys as keycrypto
+
+    node = load_node()
+    with unit_of_work(node) as session:
+        authorities.get(session=session, authority_id=authority)
+        key = service.active_key(session=session, authority_id=authority, purpose="encryption")
+        if key is None:
+            raise InvalidInput(f"{authority} has no encryption key; run 'liaison init'")
+        private = service.private_raw(kek=node.kek, key=key)
+        public = keycrypto.age_recipient(keycrypto.b64u_decode(key.public_key))
+        # The export is recorded first: if the file cannot be written the unit of work rolls
+        # back, and if recording fails no secret has left the database.
+        audit.record(
+            session=session,
+            ctx=cli_context(),
+            action=Action.keyring_identity_exported,
+            target=f"key:{key.id}",
+            authority_id=authority,
+            detail={"public_key": public, "file": str(out)},
+            clock=node.clock,
+        )
+        text = (
+            f"# Liaison age identity of {authority}, key {key.id}, "
+            f"exported {node.clock.now():%Y-%m-%d}\n"
+            f"# public key: {public}\n"
+            f"{keycrypto.age_identity(private)}\n"
+        )
+        try:
+            # O_EXCL: never replace a file (it may be another authority's identity); 0600 from
+            # the start, so the secret is never readable by others even for a moment.
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise InvalidInput(f"{out} already exists; it is not overwritten") from None
+        except OSError as exc:
+            raise InvalidInput(f"cannot create {out}: {exc.strerror}") from None
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(text)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    console.print(f"wrote the age identity of {authority} ({public}) to {out}", highlight=False)
