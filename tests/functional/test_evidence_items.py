@@ -230,13 +230,13 @@ def test_same_content_twice_shares_one_blob(case: Case) -> None:
     assert case.get("vn.officer", f"/evidence/{second['id']}/content").content == CONTENT
 
 
-def set_conditions(case: Case, response: dict[str, Any]) -> None:
+def set_conditions(case: Case, response: dict[str, Any], *, executed: bool = True) -> None:
     """The other side's conditions on this copy, as if received with the results."""
     with case.node.db.session() as session:
         request = session.get(Request, ("vn-mps", case.request_id))
         assert request is not None
         request.response = response
-        request.executed_at = case.node.clock.now()
+        request.executed_at = case.node.clock.now() if executed else None
         session.commit()
 
 
@@ -280,17 +280,18 @@ def test_retention_deletes_the_blob_with_a_signed_record(case: Case, clock: Fake
 
 
 def test_retention_keeps_a_blob_another_live_item_shares(case: Case, clock: FakeClock) -> None:
-    set_conditions(case, {"conditions": {"retention_days": 1}})
     first = case.upload("vn.officer").json()
-    set_conditions(case, {"conditions": {}})
     second = case.upload("vn.officer", name="kept.img").json()
     with case.node.db.session() as session:
-        retention.apply_retention(
-            session=session, node=case.node, now=clock.now() + timedelta(days=2)
+        row = session.get(EvidenceItem, first["id"])
+        assert row is not None
+        retention.delete_item_for_retention(
+            session=session, node=case.node, item=row, now=clock.now(), reason="test"
         )
         session.commit()
     assert case.get("vn.officer", f"/evidence/{first['id']}/content").status_code == 410
     assert case.get("vn.officer", f"/evidence/{second['id']}/content").content == CONTENT
+    assert case.digests() == {first["digest"]}
 
 
 def test_export_refused_by_speciality_names_the_condition(case: Case) -> None:
@@ -329,4 +330,35 @@ def test_too_large_is_413_with_nothing_left(case: Case, monkeypatch: pytest.Monk
     assert response.status_code == 413
     assert "1024" in response.json()["detail"]
     assert case.item_count() == 0
+    assert case.digests() == set()
+
+
+def test_retention_waits_for_the_request_to_close(case: Case, clock: FakeClock) -> None:
+    set_conditions(case, {"conditions": {"retention_days": 10}}, executed=False)
+    item = case.upload("vn.officer").json()
+    # Provisional: ten days from ingest, while the request is still open.
+    assert datetime.fromisoformat(item["retention_until"]) == clock.now() + timedelta(days=10)
+    later = clock.now() + timedelta(days=20)
+    with case.node.db.session() as session:
+        assert retention.apply_retention(session=session, node=case.node, now=later) == []
+        session.commit()
+    assert case.digests() == {item["digest"]}
+
+    executed = clock.now() + timedelta(days=15)
+    with case.node.db.session() as session:
+        request = session.get(Request, ("vn-mps", case.request_id))
+        assert request is not None
+        request.executed_at = executed
+        session.commit()
+    with case.node.db.session() as session:
+        assert retention.apply_retention(session=session, node=case.node, now=later) == []
+        session.commit()
+    meta = case.get("vn.officer", f"/evidence/{item['id']}").json()
+    assert datetime.fromisoformat(meta["retention_until"]) == executed + timedelta(days=10)
+    with case.node.db.session() as session:
+        done = retention.apply_retention(
+            session=session, node=case.node, now=executed + timedelta(days=10)
+        )
+        session.commit()
+    assert done == [item["id"]]
     assert case.digests() == set()

@@ -22,10 +22,11 @@ from liaison.crypto import signing
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
 from liaison.evidence.models import EvidenceItem
-from liaison.evidence.service import store_for
+from liaison.evidence.service import retention_end, store_for
 from liaison.evidence.store import BlobNotFoundError
 from liaison.keyring import service as keyring
 from liaison.node import Node
+from liaison.requests.models import Request
 
 DELETION_TYP = "liaison-evidence-deletion+jws"
 RETENTION_REASON = "end of the retention period set by the request's conditions"
@@ -87,7 +88,8 @@ def delete_item_for_retention(
 
 
 def apply_retention(*, session: Session, node: Node, now: datetime) -> list[str]:
-    """Delete every item whose retention ended by ``now``; returns their ids."""
+    """Delete every item whose request closed more than its retention period before ``now``;
+    returns their ids. Items of a request still open keep their content."""
     due = list(
         session.scalars(
             select(EvidenceItem)
@@ -99,11 +101,20 @@ def apply_retention(*, session: Session, node: Node, now: datetime) -> list[str]
             .order_by(EvidenceItem.id)
         )
     )
+    deleted = []
     for item in due:
+        # The stored date is provisional while the request is open: ask the request again.
+        request = session.get(Request, (item.holder, item.request_id))
+        end = None if request is None else retention_end(request)
+        if end is None or end > now:
+            if end is not None:
+                item.retention_until = end
+            continue
         delete_item_for_retention(
             session=session, node=node, item=item, now=now, reason=RETENTION_REASON
         )
-    return [item.id for item in due]
+        deleted.append(item.id)
+    return deleted
 
 
 def verify_deletion_record(*, token: str, public_raw: bytes) -> dict[str, Any]:

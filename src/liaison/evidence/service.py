@@ -32,11 +32,14 @@ from liaison.node import Node
 from liaison.requests import service as requests
 from liaison.requests.conditions import ConditionRefused, Conditions, Use, binding, check_use
 from liaison.requests.models import Request
+from liaison.requests.statemachine import Status
 
 # Largest item accepted. A module constant rather than a setting: settings belong to config.py,
 # and 64 GiB covers a full disk image of a seized phone while still stopping a runaway upload.
 MAX_ITEM_BYTES = 64 << 30
 STORE_FOLDER = "evidence"
+# States after which a request is over: its retention period runs from then.
+CLOSED = frozenset({Status.executed, Status.refused, Status.withdrawn, Status.closed})
 
 
 class ItemGone(LiaisonError):
@@ -60,12 +63,29 @@ def bound_conditions(request: Request) -> Conditions:
     )
 
 
-def retention_until(request: Request, now: datetime) -> datetime | None:
-    """End of retention, counted from execution if the request was executed, else from now."""
+def retention_end(request: Request) -> datetime | None:
+    """When the request's evidence must be gone: N days after the request closed; None while it
+    is open or when the conditions set no retention."""
     days = bound_conditions(request).retention_days
     if days is None:
         return None
-    return (request.executed_at or now) + timedelta(days=days)
+    if request.executed_at is not None:
+        closed_at = request.executed_at
+    elif request.status in CLOSED:
+        closed_at = request.updated_at
+    else:
+        return None
+    return closed_at + timedelta(days=days)
+
+
+def retention_until(request: Request, now: datetime) -> datetime | None:
+    """The date stored at ingest. While the request is open it is provisional (N days from now):
+    retention re-checks the request and never deletes before it closed N days ago."""
+    end = retention_end(request)
+    days = bound_conditions(request).retention_days
+    if end is not None or days is None:
+        return end
+    return now + timedelta(days=days)
 
 
 def ingest_item(

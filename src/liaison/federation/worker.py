@@ -237,12 +237,16 @@ def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) 
 
 
 def _scan_deadlines(node: Node) -> None:
-    """Reminders, overdue alerts and escalations for request deadlines."""
+    """Reminders, overdue alerts and escalations for request deadlines; evidence retention."""
+    from liaison.evidence import retention
     from liaison.notifications import email
     from liaison.requests import reminders
 
     with node.db.session() as session:
         reminders.scan(session=session, clock=node.clock)
+    with node.db.session() as session:
+        # Evidence past its retention period: deleted with a signed record (evidence/retention).
+        retention.apply_retention(session=session, node=node, now=node.clock.now())
     try:
         with node.db.session() as session:
             email.send_pending(session=session, settings=node.settings, clock=node.clock)
