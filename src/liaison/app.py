@@ -20,6 +20,7 @@ from liaison.federation.messages_api import router as messages_router
 from liaison.node import Node
 from liaison.notifications.api import router as notifications_router
 from liaison.requests.api import router as requests_router
+from liaison.requests.api_deadlines import router as deadline_router
 from liaison.requests.api_use import router as request_use_router
 
 
@@ -49,6 +50,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     api.include_router(directory_router)
     api.include_router(messages_router)
     api.include_router(requests_router)
+    api.include_router(deadline_router)
     api.include_router(request_use_router)
     api.include_router(evidence_router)
     api.include_router(notifications_router)

@@ -145,3 +145,46 @@ def test_assigned_users_get_the_reminders(node: Node, factory: Factory, clock: F
         assert [
             n.category for n in notifications.for_user(session=session, user_id=officer.id)
         ] == ["reminder"]
+
+
+def test_authority_policy_overrides_the_default(
+    node: Node, factory: Factory, clock: FakeClock
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from liaison.app import create_app
+
+    factory.authority("ru-gpo", "RU")
+    factory.user("ru.contact", "ru-gpo", Role.contact_24_7)
+    factory.user("ru.chief", "ru-gpo", Role.supervisor)
+    factory.user("ru.clerk", "ru-gpo", Role.officer)
+    with TestClient(create_app(node=node)) as client:
+        chief = factory.token(client, "ru.chief")
+        clerk = factory.token(client, "ru.clerk")
+        body = {"ack_hours": 2, "response_days": 1}
+        assert (
+            client.put(
+                "/api/v1/deadline-policies/preservation", json=body, headers=clerk
+            ).status_code
+            == 403
+        )
+        assert (
+            client.put("/api/v1/deadline-policies/teleport", json=body, headers=chief).status_code
+            == 422
+        )
+        assert (
+            client.put(
+                "/api/v1/deadline-policies/preservation", json={"ack_hours": 0}, headers=chief
+            ).status_code
+            == 422
+        )
+        saved = client.put("/api/v1/deadline-policies/preservation", json=body, headers=chief)
+        assert saved.status_code == 200
+        assert [
+            p["ack_hours"] for p in client.get("/api/v1/deadline-policies", headers=chief).json()
+        ] == [2]
+    with node.db.session() as session:
+        session.add(request(received=clock.now()))
+    clock.advance(timedelta(hours=3))  # past the authority's 2 hours, well within the default 24
+    with node.db.session() as session:
+        assert reminders.scan(session=session, clock=clock).overdue == 1

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from liaison.requests.models import Request
+from sqlalchemy.orm import Session
+
+from liaison.core.errors import InvalidInput
+from liaison.requests.models import DeadlinePolicy, Request
 from liaison.requests.statemachine import Side, Status
 
 
@@ -33,6 +36,49 @@ class Policy:
 
 
 DEFAULT_RESPONSE_DAYS = 30
+
+
+def policy_for(session: Session, request: Request) -> Policy:
+    """The holder authority's configured policy for this kind and urgency, else the default."""
+    row = session.get(DeadlinePolicy, (request.holder, request.kind, request.urgent))
+    if row is None:
+        return default_policy(request)
+    return Policy(
+        ack_hours=row.ack_hours,
+        response_days=row.response_days,
+        expiry_warning_days=row.expiry_warning_days,
+    )
+
+
+def set_policy(
+    *,
+    session: Session,
+    authority_id: str,
+    kind: str,
+    urgent: bool,
+    ack_hours: int | None,
+    response_days: int | None,
+    expiry_warning_days: int = 7,
+) -> DeadlinePolicy:
+    """Configure an authority's deadlines for a kind; never commits."""
+    for name, value, top in (
+        ("ack_hours", ack_hours, 24 * 365),
+        ("response_days", response_days, 3650),
+        ("expiry_warning_days", expiry_warning_days, 365),
+    ):
+        if value is not None and not 1 <= value <= top:
+            raise InvalidInput(f"{name} must be between 1 and {top}")
+    row = session.get(DeadlinePolicy, (authority_id, kind, urgent)) or DeadlinePolicy(
+        authority_id=authority_id, kind=kind, urgent=urgent
+    )
+    row.ack_hours, row.response_days, row.expiry_warning_days = (
+        ack_hours,
+        response_days,
+        expiry_warning_days,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def default_policy(request: Request) -> Policy:

@@ -96,3 +96,16 @@ class RequestAssignment(Base):
     request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeadlinePolicy(Base):
+    """An authority's own deadlines for one kind (and urgency), overriding the defaults."""
+
+    __tablename__ = "deadline_policies"
+
+    authority_id: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    ack_hours: Mapped[int | None] = mapped_column(Integer, default=None)
+    response_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    expiry_warning_days: Mapped[int] = mapped_column(Integer, default=7)

@@ -15,7 +15,7 @@ from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import Role
 from liaison.notifications import service as notifications
 from liaison.requests import preservation, service
-from liaison.requests.deadlines import Due, DueKind, Policy, default_policy, due_items, reminder_at
+from liaison.requests.deadlines import Due, DueKind, Policy, due_items, policy_for, reminder_at
 from liaison.requests.models import Request
 from liaison.requests.statemachine import Side, Status
 
@@ -48,7 +48,7 @@ def scan(*, session: Session, clock: Clock = system_clock) -> ScanStats:
     now = clock.now()
     stats = ScanStats()
     for request in session.scalars(select(Request).where(Request.status.in_(_OPEN))):
-        policy = default_policy(request)
+        policy = policy_for(session, request)
         for item in due_items(request, policy, held=preservation.held(session, request)):
             if item.side is not _side(request) and item.what is not DueKind.preservation_expiry:
                 continue
