@@ -174,3 +174,27 @@ def test_formal_document_is_signed_and_validates(pair: Pair, tmp_path: Path) -> 
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # a third party cannot fetch it
     assert pair.api("ru.officer", "GET", f"/requests/{request_id}/document.pdf").status_code == 404
+
+
+def test_formal_document_structured_fields_in_the_recipients_language(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison.i18n import translator
+    from liaison.requests import formal
+    from liaison.requests.contents import OffenceCode, offence_label
+    from liaison.requests.models import Request
+
+    request_id = draft(pair, RequestKind.PRESERVATION)
+    # The recipient's first accepted language comes from the directory; make it Russian here.
+    monkeypatch.setattr(formal, "_recipient_language", lambda *_args: "ru")
+    with pair.net.nodes["vn-mps"].db.session() as session:
+        request = session.get(Request, ("vn-mps", request_id))
+        assert request is not None
+        doc = formal.build(session, request, "node")
+    offences = next(s for s in doc.sections if s.label == "Offences")
+    code = OffenceCode("art13")
+    expected = translator("ru", "validation")(offence_label(code))
+    assert expected != offence_label(code)
+    assert isinstance(offences.value, list)
+    assert offences.value[0].startswith(expected)
+    assert doc.language == "ru"

@@ -18,6 +18,7 @@ from liaison.crypto.certificates import self_issued_certificate
 from liaison.crypto.hashing import sha256_digest
 from liaison.directory import service as directory
 from liaison.documents.model import (
+    Answer,
     Approval,
     FormalDocument,
     FreeText,
@@ -28,10 +29,12 @@ from liaison.documents.model import (
 )
 from liaison.documents.render import render_pdf
 from liaison.documents.sign import sign_pdf
+from liaison.i18n import translator
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from liaison.requests import service
+from liaison.requests.contents import OffenceCode, offence_label
 
 TITLES = {
     "mla": Kind.MLA_REQUEST,
@@ -108,7 +111,32 @@ def _recipient_language(session: Session, authority_id: str, fallback: str) -> s
     return (languages or [fallback])[0].split("-", 1)[0]
 
 
+def _offence(value: Any, lang: str) -> str:
+    """An offence in the document's language: the convention's label, then the domestic law."""
+    if not isinstance(value, dict) or "code" not in value:
+        return _flat(value)
+    try:
+        label = translator(lang, "validation")(offence_label(OffenceCode(value["code"])))
+    except ValueError:
+        label = str(value["code"])
+    penalty = value.get("max_penalty") or {}
+    parts = [label, str(value.get("domestic_provision") or "")]
+    if penalty:
+        parts.append(f"{penalty.get('amount', '')} {penalty.get('unit', '')}".strip())
+    return " — ".join(p for p in parts if p)
+
+
+def _value(name: str, value: Any, lang: str) -> str | list[str]:
+    """Structured values rendered in the document's language where we have the words."""
+    if name == "offences" and isinstance(value, list):
+        return [_offence(v, lang) for v in value]
+    if isinstance(value, bool):
+        return translator(lang, "documents")(Answer.YES if value else Answer.NO)
+    return _plain(value)
+
+
 def build(session: Session, request: Any, node_name: str) -> FormalDocument:
+    lang = _recipient_language(session, request.requested, request.language)
     sections, texts = [], []
     for name, value in request.content.items():
         if value in (None, "", [], {}) or name in ("subtype",):
@@ -124,7 +152,7 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
                 )
             )
         else:
-            sections.append(Section(label=label, value=_plain(value)))
+            sections.append(Section(label=label, value=_value(name, value, lang)))
     approval = None
     if request.approval and request.approved_at:
         approval = Approval(
@@ -138,7 +166,7 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
         reference=request.reference or request.id,
         request_id=request.id,
         version=request.version,
-        language=_recipient_language(session, request.requested, request.language),
+        language=lang,
         sender=_party(session, request.requesting),
         recipient=_party(session, request.requested),
         issued_at=request.approved_at or request.created_at,
