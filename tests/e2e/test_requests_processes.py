@@ -1,0 +1,117 @@
+"""A preservation request and its follow-up MLA request between two nodes running as real
+processes (server + worker each), driven through their HTTP APIs: the two copies agree at
+every step."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from liaison.demo import DEMO_PASSWORD
+from liaison.requests.contents import RequestKind
+from tests.e2e.test_federation_processes import Pair, pair  # noqa: F401 - the fixture
+from tests.unit.requests.test_request_kinds import COMPLETE
+
+pytestmark = pytest.mark.slow
+
+
+class Api:
+    def __init__(self, url: str, username: str) -> None:
+        self.client = httpx.Client(base_url=f"{url}/api/v1", timeout=30)
+        token = self.client.post(
+            "/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+        )
+        token.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {token.json()['token']}"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.client.request(method, path, **kwargs)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json()
+
+
+def status(api: Api, request_id: str) -> str | None:
+    response = api.client.get(f"/requests/{request_id}")
+    return str(response.json()["status"]) if response.status_code == 200 else None
+
+
+def both(vn: Api, ru: Api, request_id: str, expected: str, timeout: float = 60.0) -> None:
+    """Wait until both copies reach `expected` (delivery is asynchronous), then check equality."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = (status(vn, request_id), status(ru, request_id))
+        if states == (expected, expected):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"copies did not both reach {expected}: {states}")
+
+
+def test_preservation_and_mla_between_two_processes(pair: Pair) -> None:  # noqa: F811 - fixture
+    vn_url, ru_url = f"http://127.0.0.1:{pair.a.port}", f"http://127.0.0.1:{pair.b.port}"
+    vn, vn_chief = Api(vn_url, "vn.officer"), Api(vn_url, "vn.supervisor")
+    ru_contact, ru_chief = Api(ru_url, "ru.contact"), Api(ru_url, "ru.supervisor")
+    try:
+        pres = vn.call(
+            "POST",
+            "/requests",
+            json={
+                "kind": "preservation",
+                "to": pair.recipient,
+                "language": "en",
+                "content": COMPLETE[RequestKind.PRESERVATION],
+            },
+        )["id"]
+        vn.call("POST", f"/requests/{pres}/submit")
+        vn_chief.call("POST", f"/requests/{pres}/approve")
+        vn.call("POST", f"/requests/{pres}/send")
+        both(vn, ru_contact, pres, "received")
+        for action, expected in [
+            ("acknowledge", "acknowledged"),
+            ("start", "in_execution"),
+            ("respond", "executed"),
+        ]:
+            ru_contact.call("POST", f"/requests/{pres}/actions/{action}", json={})
+            both(vn, ru_contact, pres, expected)
+        assert (
+            vn.call("GET", f"/requests/{pres}")["preservation_expiry"]
+            == ru_contact.call("GET", f"/requests/{pres}")["preservation_expiry"]
+        )
+
+        mla = vn.call(
+            "POST",
+            "/requests",
+            json={
+                "kind": "mla",
+                "subtype": "stored_data",
+                "to": pair.recipient,
+                "language": "en",
+                "linked_request": pres,
+                "content": COMPLETE[RequestKind.MLA],
+            },
+        )["id"]
+        vn.call("POST", f"/requests/{mla}/submit")
+        vn_chief.call("POST", f"/requests/{mla}/approve")
+        vn.call("POST", f"/requests/{mla}/send")
+        both(vn, ru_chief, mla, "received")
+        for action, expected in [
+            ("acknowledge", "acknowledged"),
+            ("start", "in_execution"),
+            ("respond", "executed"),
+        ]:
+            ru_chief.call(
+                "POST",
+                f"/requests/{mla}/actions/{action}",
+                json={"response": {"summary": "done"}} if action == "respond" else {},
+            )
+            both(vn, ru_chief, mla, expected)
+        vn.call("POST", f"/requests/{mla}/actions/close", json={})
+        both(vn, ru_chief, mla, "closed")
+        vn_events = [e["action"] for e in vn.call("GET", f"/requests/{mla}/events")]
+        ru_events = [e["action"] for e in ru_chief.call("GET", f"/requests/{mla}/events")]
+        assert vn_events[3:] == ru_events == ["receive", "acknowledge", "start", "respond", "close"]
+    finally:
+        for api in (vn, vn_chief, ru_contact, ru_chief):
+            api.client.close()
