@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -217,23 +218,56 @@ def _persist(
         )
 
 
+def _deliver(
+    node: Node, transport: Transport, endpoint: str, rows: list[OutboxEnvelope], stats: RunStats
+) -> None:
+    try:
+        receipts = transport.deliver(endpoint=endpoint, wires=[row.wire or "" for row in rows])
+    except TransportError as exc:
+        log.warning("delivery to %s failed: %s", endpoint, exc)
+        for row in rows:
+            _retry(row, node, str(exc))
+            stats.retried += 1
+        _persist(node, rows, stats, None)
+        return
+    _persist(node, rows, stats, receipts)
+
+
 def deliver_once(node: Node, transport: Transport, *, limit: int | None = None) -> RunStats:
     """One pass: claim and seal what is due, deliver per endpoint, record the outcomes."""
     stats = RunStats()
-    for endpoint, rows in _claim_and_seal(
-        node, limit or node.settings.worker_batch_size, stats
-    ).items():
-        try:
-            receipts = transport.deliver(endpoint=endpoint, wires=[row.wire or "" for row in rows])
-        except TransportError as exc:
-            log.warning("delivery to %s failed: %s", endpoint, exc)
-            for row in rows:
-                _retry(row, node, str(exc))
-                stats.retried += 1
-            _persist(node, rows, stats, None)
-            continue
-        _persist(node, rows, stats, receipts)
+    batches = _claim_and_seal(node, limit or node.settings.worker_batch_size, stats)
+    for endpoint, rows in batches.items():
+        _deliver(node, transport, endpoint, rows, stats)
     return stats
+
+
+class _Pipeline:
+    """Seal the next batch while the previous one is on the wire, so the two nodes work at the
+    same time instead of taking turns. Thread order still holds: envelopes in flight are leased,
+    and a leased envelope holds back the later ones of its thread from the next claim."""
+
+    def __init__(self, node: Node, transport: Transport) -> None:
+        self.node, self.transport = node, transport
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="liaison-delivery")
+        self.inflight: list[Future[None]] = []
+
+    def step(self, stats: RunStats) -> int:
+        """Claim, seal and hand over one batch; returns how many envelopes were claimed."""
+        batches = _claim_and_seal(self.node, self.node.settings.worker_batch_size, stats)
+        for endpoint, rows in batches.items():
+            self.inflight.append(
+                self.pool.submit(_deliver, self.node, self.transport, endpoint, rows, stats)
+            )
+        # At most one batch stays in flight while the next is sealed.
+        while len(self.inflight) > (1 if batches else 0):
+            self.inflight.pop(0).result()
+        return sum(len(rows) for rows in batches.values())
+
+    def close(self) -> None:
+        for future in self.inflight:
+            future.result()
+        self.pool.shutdown()
 
 
 def _scan_deadlines(node: Node) -> None:
@@ -273,6 +307,7 @@ def run(
     """Loop until stopped: deliver, then sleep briefly when there was nothing to do."""
     transport = transport or HttpsTransport(node.settings)
     total = RunStats()
+    pipeline = _Pipeline(node, transport)
     started = last_checkpoint = time.monotonic()
     last_scan = 0.0
     try:
@@ -283,13 +318,11 @@ def run(
             if time.monotonic() - last_scan >= node.settings.deadline_scan_seconds:
                 _scan_deadlines(node)
                 last_scan = time.monotonic()
-            stats = deliver_once(node, transport)
-            total.delivered += stats.delivered
-            total.rejected += stats.rejected
-            total.retried += stats.retried
+            claimed = pipeline.step(total)
             if once or (stop_after is not None and time.monotonic() - started > stop_after):
                 return total
-            if stats.delivered + stats.rejected + stats.retried == 0:
+            if not claimed:
                 time.sleep(node.settings.worker_poll_seconds)
     finally:
+        pipeline.close()
         transport.close()
