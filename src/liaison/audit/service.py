@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, event, func, insert, select, update
+from sqlalchemy import Table, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.audit.chain import GENESIS, Problem, check_link, entry_hash
@@ -20,6 +20,20 @@ from liaison.keyring import service as keyring
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
+# Built once: statements whose values come as parameters are compiled once and then reused
+# from SQLAlchemy's cache; building `.values(...)` per call costs more than the SQL itself.
+_INSERT_ENTRY = insert(_ENTRIES)
+_LOCK_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 _SECRET_WORDS = ("password", "secret", "token", "totp", "otp", "kek", "private", "identity")
 _MAX_TEXT = 500
 
@@ -44,8 +58,9 @@ def _forget_head(session: Session, *_args: object) -> None:
 
 
 # A rollback (of the transaction or of a savepoint) may undo appends: forget the remembered head.
+# (A commit needs nothing: the next transaction is another object, so the memo no longer matches;
+# and releasing a savepoint keeps what was appended in it.)
 event.listen(Session, "after_soft_rollback", _forget_head)
-event.listen(Session, "after_commit", _forget_head)
 
 
 def _head(session: Session) -> tuple[int, str]:
@@ -107,8 +122,8 @@ def record(
     # Core statements on the session's connection, not the unit of work: the log is written on
     # every hot path and the ORM's bookkeeping would double its cost.
     connection = session.connection()
-    connection.execute(insert(_ENTRIES).values(**fields, hash=digest))
-    connection.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
+    connection.execute(_INSERT_ENTRY, {**fields, "hash": digest})
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
     session.info["audit_head"] = (session.get_transaction(), seq, digest)
     # Tells the request boundary that a checkpoint may be due once this commits.
     session.info["audit_appended"] = True

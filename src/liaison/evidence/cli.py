@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Sealed evidence packages: make and check them.", no_args_is_help=True)
 
-_NOT_FOR_US = "not encrypted to this identity"
-
 
 class _HashingStream:
     """A payload file read by the seal: hashes what passes (for the custody events) and moves
@@ -178,6 +176,8 @@ def _write_new(out: Path, write: Callable[[BinaryIO], None]) -> None:
             os.link(part, out)  # fails if out appeared meanwhile, unlike a rename
         except FileExistsError:
             raise InvalidInput(f"{out} already exists; choose another --out") from None
+    except OSError as exc:  # unreadable evidence, missing folder, full disk: one sentence
+        raise InvalidInput(f"cannot seal into {out}: {exc.strerror or exc}") from None
     finally:
         part.unlink(missing_ok=True)
 
@@ -353,7 +353,7 @@ def _verify_all(package: Path, identities: list[str], senders: list[bytes | None
             if not any(c.name == "signature" and c.ok is False for c in report.checks):
                 break
         first = report.checks[0] if report.checks else None
-        if not (first and first.ok is False and _NOT_FOR_US in first.detail):
+        if not (first and first.ok is False and "not encrypted to this identity" in first.detail):
             break
     return report
 
@@ -390,7 +390,8 @@ def verify(
     for line in report.lines():
         typer.echo(line)
     if report.ok:
-        typer.echo(f"OK {package}: every check passed")
+        skipped = any(c.ok is None for c in report.checks)
+        typer.echo(f"OK {package}: no check failed" + (", some skipped" if skipped else ""))
         return
     failed = report.failures[0]
     where = f" on {failed.file}" if failed.file else ""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,11 @@ from liaison.federation.models import InboxEnvelope
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
 from liaison.node import Node
+
+_INBOX = cast(Table, InboxEnvelope.__table__)
+# Prepared once (values come as parameters), so each envelope reuses the compiled statement.
+_INSERT_INBOX = insert(_INBOX)
+_SEEN = select(_INBOX.c.receipt).where(_INBOX.c.envelope_id == bindparam("envelope_id"))
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,9 @@ def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outc
     )
     if envelope.to not in _hosted(session):
         raise errors.NotHostedError(f"authority {envelope.to!r} is not hosted on this node")
-    seen = session.get(InboxEnvelope, envelope.id)
+    seen = session.connection().execute(_SEEN, {"envelope_id": envelope.id}).scalar_one_or_none()
     if seen is not None:
-        return Outcome(receipt=seen.receipt, accepted=True, reason=None, status_code=200)
+        return Outcome(receipt=seen, accepted=True, reason=None, status_code=200)
     env.check_fresh(
         envelope, now=now, window=timedelta(seconds=node.settings.federation_freshness_seconds)
     )
@@ -133,19 +139,20 @@ def _accept(session: Session, node: Node, wire: str, peeked: env.Peeked) -> Outc
         accepted=True,
         reason=None,
     )
-    # A Core insert: this runs for every envelope received.
-    session.execute(
-        insert(InboxEnvelope).values(
-            envelope_id=envelope.id,
-            sender=envelope.sender,
-            recipient=envelope.to,
-            kind=envelope.kind,
-            thread=envelope.thread,
-            digest=peeked.digest,
-            created_at=envelope.created_at,
-            received_at=now,
-            receipt=receipt,
-        )
+    # A prepared Core insert: this runs for every envelope received.
+    session.connection().execute(
+        _INSERT_INBOX,
+        {
+            "envelope_id": envelope.id,
+            "sender": envelope.sender,
+            "recipient": envelope.to,
+            "kind": envelope.kind,
+            "thread": envelope.thread,
+            "digest": peeked.digest,
+            "created_at": envelope.created_at,
+            "received_at": now,
+            "receipt": receipt,
+        },
     )
     audit.record(
         session=session,

@@ -6,9 +6,9 @@ sides see the round trip. note → a text from one authority to another, stored 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from liaison.audit import service as audit
@@ -20,6 +20,7 @@ from liaison.federation import errors, kinds, outbox
 from liaison.federation.models import Message
 
 MAX_NOTE_CHARS = 20_000
+_INSERT_MESSAGE = insert(cast(Table, Message.__table__))
 
 
 def _store(
@@ -173,21 +174,22 @@ def _receive(kind: str) -> kinds.Handler:
         env = incoming.envelope
         text = _text(incoming.body) if kind == "note" else ""
         now = hc.clock.now()
-        # A Core insert: every received note passes here, and nothing reads the row back.
-        hc.session.execute(
-            insert(Message).values(
-                id=env.id,
-                authority_id=env.to,
-                direction="in",
-                counterpart=env.sender,
-                kind=kind,
-                thread=env.thread,
-                in_reply_to=env.in_reply_to,
-                text=text,
-                author=_author(incoming.body),
-                created_at=now,
-                received_at=now,
-            )
+        # A prepared Core insert: every received note passes here, and nothing reads it back.
+        hc.session.connection().execute(
+            _INSERT_MESSAGE,
+            {
+                "id": env.id,
+                "authority_id": env.to,
+                "direction": "in",
+                "counterpart": env.sender,
+                "kind": kind,
+                "thread": env.thread,
+                "in_reply_to": env.in_reply_to,
+                "text": text,
+                "author": _author(incoming.body),
+                "created_at": now,
+                "received_at": now,
+            },
         )
         if kind == "ping":
             row = outbox.enqueue(

@@ -1,0 +1,237 @@
+"""`liaison keys export-identity`, `liaison evidence seal` and `liaison evidence verify` as an
+operator uses them: real subprocesses, exit codes, sentences, and outside tools on the result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from liaison.node import Node
+from tests.cli import run_cli
+from tests.functional.test_cli import add_authority
+
+AGE = shutil.which("age")
+BAGIT = Path(sys.executable).parent / "bagit.py"
+IMAGE = os.urandom(300_000)  # several age chunks and tar blocks
+NOTES = "Saisie du 24/11 — téléphone n°2\n".encode()
+
+
+def _signing_public(env: dict[str, str], authority: str) -> str:
+    listed = run_cli(env, "keys", "list", authority)
+    assert listed.returncode == 0, listed.stderr
+    fields = next(ln.split("\t") for ln in listed.stdout.splitlines() if "\tsigning\t" in ln)
+    return fields[3]
+
+
+@pytest.fixture
+def sealed(env: dict[str, str], node: Node, tmp_path: Path) -> dict[str, Path | str]:
+    """Two hosted authorities; fr-pnc seals two files for vn-mps, whose identity is exported."""
+    del node  # the fixture empties the database after the test
+    assert run_cli(env, "init").returncode == 0
+    add_authority(env, "fr-pnc", "FR")
+    add_authority(env, "vn-mps", "VN")
+    identity = tmp_path / "vn-mps.identity"
+    exported = run_cli(env, "keys", "export-identity", "vn-mps", "--out", str(identity))
+    assert exported.returncode == 0, exported.stderr
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "image.bin").write_bytes(IMAGE)
+    (evidence / "notes é.txt").write_bytes(NOTES)
+    package = tmp_path / "REQ-1.age"
+    files = [str(evidence / "image.bin"), str(evidence / "notes é.txt")]
+    args = ["--request", "REQ-1", "--from", "fr-pnc", "--recipient", "vn-mps"]
+    done = run_cli(env, "evidence", "seal", *files, *args, "--out", str(package))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("sha256:")
+    return {
+        "identity": identity,
+        "package": package,
+        "sender_key": _signing_public(env, "fr-pnc"),
+        "evidence": evidence,
+    }
+
+
+def _offline(*args: str) -> subprocess.CompletedProcess[str]:
+    """No LIAISON_* variable at all: no configuration, no database."""
+    return run_cli({"HOME": "/nonexistent"}, *args)
+
+
+def _export_identity_file(sealed: dict[str, Path | str], env: dict[str, str]) -> None:
+    identity = Path(sealed["identity"])
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
+    lines = identity.read_text().splitlines()
+    assert lines[0].startswith("# Liaison age identity of vn-mps, key ")
+    assert lines[-1].startswith("AGE-SECRET-KEY-1")
+    before = identity.read_bytes()
+    again = run_cli(env, "keys", "export-identity", "vn-mps", "--out", str(identity))
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+    assert identity.read_bytes() == before
+    audit = run_cli(env, "audit", "verify")
+    assert audit.returncode == 0, audit.stderr
+
+
+def _verify_offline_every_check_passes(sealed: dict[str, Path | str]) -> None:
+    package, identity = str(sealed["package"]), str(sealed["identity"])
+    result = _offline(
+        "evidence",
+        "verify",
+        package,
+        "--identity",
+        identity,
+        "--sender-key",
+        str(sealed["sender_key"]),
+    )
+    assert result.returncode == 0, result.stderr
+    checks = [
+        ln for ln in result.stdout.splitlines() if ln.split(" ")[0] in {"PASS", "FAIL", "SKIP"}
+    ]
+    assert len(checks) >= 7
+    assert all(line.startswith("PASS") for line in checks), result.stdout
+    assert any("signature" in line for line in checks)
+
+
+def _verify_with_sender_looked_up_on_node(
+    sealed: dict[str, Path | str], env: dict[str, str]
+) -> None:
+    result = run_cli(env, "evidence", "verify", str(sealed["package"]), "--sender", "fr-pnc")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS signature" in result.stdout
+
+
+def _outside_tools_accept_the_package(sealed: dict[str, Path | str], tmp_path: Path) -> None:
+    assert AGE is not None
+    plain = tmp_path / "package.tar"
+    subprocess.run(
+        [AGE, "-d", "-i", str(sealed["identity"]), "-o", str(plain), str(sealed["package"])],
+        check=True,
+    )
+    with tarfile.open(plain) as tar:
+        tar.extractall(tmp_path / "out", filter="data")
+    bag = tmp_path / "out" / "REQ-1"
+    assert (bag / "data" / "image.bin").read_bytes() == IMAGE
+    checked = subprocess.run(
+        [sys.executable, str(BAGIT), "--validate", str(bag)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def _one_changed_byte_fails(sealed: dict[str, Path | str], tmp_path: Path) -> None:
+    package = Path(sealed["package"])
+    altered = tmp_path / "altered.age"
+    data = bytearray(package.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    altered.write_bytes(bytes(data))
+    result = _offline("evidence", "verify", str(altered), "--identity", str(sealed["identity"]))
+    assert result.returncode == 1
+    assert "FAIL age decryption" in result.stdout
+    assert "altered.age: check 'age decryption' failed" in result.stderr
+    truncated = tmp_path / "truncated.age"
+    truncated.write_bytes(package.read_bytes()[:-100])
+    cut = _offline("evidence", "verify", str(truncated), "--identity", str(sealed["identity"]))
+    assert cut.returncode == 1
+    assert "check 'age decryption' failed" in cut.stderr
+
+
+def _changed_payload_byte_names_the_file(sealed: dict[str, Path | str], tmp_path: Path) -> None:
+    """A byte changed inside the bag (re-encrypted, so age itself is satisfied): the payload
+    digest check fails and names the file."""
+    assert AGE is not None
+    identity = str(sealed["identity"])
+    plain = tmp_path / "package.tar"
+    subprocess.run(
+        [AGE, "-d", "-i", identity, "-o", str(plain), str(sealed["package"])], check=True
+    )
+    data = bytearray(plain.read_bytes())
+    data[data.index(IMAGE[:64]) + 1000] ^= 0x01
+    plain.write_bytes(bytes(data))
+    recipient = subprocess.run(
+        [AGE + "-keygen", "-y", identity], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    altered = tmp_path / "altered.age"
+    subprocess.run([AGE, "-e", "-r", recipient, "-o", str(altered), str(plain)], check=True)
+    result = _offline("evidence", "verify", str(altered), "--identity", identity)
+    assert result.returncode == 1
+    assert "FAIL payload digest" in result.stdout
+    assert "data/image.bin" in result.stderr
+
+
+def _wrong_or_missing_identity(sealed: dict[str, Path | str], tmp_path: Path) -> None:
+    from liaison.crypto import keys
+
+    other = tmp_path / "other.identity"
+    other.write_text(keys.age_identity(keys.generate("encryption").private_raw) + "\n")
+    wrong = _offline("evidence", "verify", str(sealed["package"]), "--identity", str(other))
+    assert wrong.returncode == 1
+    assert "not encrypted to this identity" in wrong.stderr
+    missing = _offline(
+        "evidence", "verify", str(sealed["package"]), "--identity", str(tmp_path / "nope")
+    )
+    assert missing.returncode == 2
+    assert "does not exist" in missing.stderr
+    assert "Traceback" not in missing.stderr + wrong.stderr
+
+
+# One node set-up per test: each CLI call is a process start, and the suite must stay fast.
+def test_export_seal_and_verify(
+    sealed: dict[str, Path | str], env: dict[str, str], tmp_path: Path
+) -> None:
+    _export_identity_file(sealed, env)
+    _verify_offline_every_check_passes(sealed)
+    _verify_with_sender_looked_up_on_node(sealed, env)
+    if AGE is None:
+        pytest.skip("the age command is not installed: outside checks not run")
+    _outside_tools_accept_the_package(sealed, tmp_path)
+
+
+def test_altered_package_or_wrong_identity_fails(
+    sealed: dict[str, Path | str], tmp_path: Path
+) -> None:
+    _one_changed_byte_fails(sealed, tmp_path)
+    _wrong_or_missing_identity(sealed, tmp_path)
+    if AGE is None:
+        pytest.skip("the age command is not installed: re-encrypted alteration not checked")
+    _changed_payload_byte_names_the_file(sealed, tmp_path)
+
+
+def test_seal_refusals(sealed: dict[str, Path | str], env: dict[str, str], tmp_path: Path) -> None:
+    evidence = Path(sealed["evidence"])
+    empty = tmp_path / "empty.bin"
+    empty.touch()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "real.bin").write_bytes(b"x")
+    (linked / "link.bin").symlink_to(evidence / "image.bin")
+    bad_name = os.fsdecode(bytes(tmp_path) + b"/bad\xffname.bin")
+    Path(bad_name).write_bytes(b"x")
+    out = tmp_path / "refused.age"
+    args = ["--request", "REQ-2", "--from", "fr-pnc", "--recipient", "vn-mps", "--out", str(out)]
+    cases = {
+        str(empty): "empty",
+        str(tmp_path / "missing.bin"): "does not exist",
+        str(linked): "symbolic link",
+        bad_name: "not valid UTF-8",
+    }
+    for path, sentence in cases.items():
+        result = run_cli(env, "evidence", "seal", path, *args)
+        assert result.returncode == 2, (path, result.stderr)
+        assert sentence in result.stderr
+        assert "Traceback" not in result.stderr
+    existing = run_cli(
+        env, "evidence", "seal", str(evidence / "image.bin"), *args[:-1], str(sealed["package"])
+    )
+    assert existing.returncode == 2
+    assert "already exists" in existing.stderr
+    # Nothing half-written is left beside --out.
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
