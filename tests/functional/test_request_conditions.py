@@ -198,3 +198,27 @@ def test_formal_document_structured_fields_in_the_recipients_language(
     assert isinstance(offences.value, list)
     assert offences.value[0].startswith(expected)
     assert doc.language == "ru"
+
+
+def test_response_document_is_signed_by_the_requested_authority(pair: Pair, tmp_path: Path) -> None:
+    request_id = executed_mla(pair, {"speciality": True})
+    # the requesting side cannot issue the requested side's answer
+    assert pair.api("vn.officer", "GET", f"/requests/{request_id}/response.pdf").status_code == 422
+    response = pair.api("ru.supervisor", "GET", f"/requests/{request_id}/response.pdf")
+    assert response.status_code == 200, response.text
+    pdf = tmp_path / "response.pdf"
+    pdf.write_bytes(response.content)
+    cert = pair.clients["ru-gpo"].get("/federation/v1/authorities/ru-gpo/certificate.pem")
+    (tmp_path / "ru.pem").write_bytes(cert.content)
+    ok = subprocess.run(
+        [".venv/bin/pyhanko", "sign", "validate", "--trust", str(tmp_path / "ru.pem"), str(pdf)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Subscriber data attached." in text

@@ -124,3 +124,25 @@ async def document(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="request-{request_id}.pdf"'},
     )
+
+
+@router.get(
+    "/{request_id}/response.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def response_document(
+    request_id: str, principal: Reader, session: SessionDep, node: NodeDep
+) -> Response:
+    """The requested authority's signed response (result, refusal or postponement) as PDF/A in
+    the requesting authority's language. Permission: request:request:read."""
+    prepared = formal.prepare(
+        session=session, node=node, user=principal.user, request_id=request_id, response=True
+    )
+    session.commit()
+    pdf = await run_in_threadpool(formal.render_signed, prepared)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="response-{request_id}.pdf"'},
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
 from liaison.authorities.models import Authority
-from liaison.core.errors import NotFound
+from liaison.core.errors import InvalidInput, NotFound
 from liaison.crypto.certificates import self_issued_certificate
 from liaison.crypto.hashing import sha256_digest
 from liaison.directory import service as directory
@@ -178,6 +178,53 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
     )
 
 
+RESPONSE_TITLES = {
+    "executed": Kind.RESPONSE,
+    "partially_executed": Kind.RESPONSE,
+    "refused": Kind.REFUSAL,
+    "postponed": Kind.POSTPONEMENT,
+}
+
+
+def build_response(session: Session, request: Any, node_name: str) -> FormalDocument:
+    """The requested authority's answer: result, or ground and reasons, in the requesting
+    authority's language. Only the requested side's node can issue it (it signs it)."""
+    if request.holder != request.requested or request.status not in RESPONSE_TITLES:
+        raise InvalidInput(
+            "a response document is issued by the requested authority once it has "
+            "executed, refused or postponed the request"
+        )
+    lang = _recipient_language(session, request.requesting, request.language)
+    sections = [Section(label=SectionLabel.RELATED_REQUEST, value=request.reference or request.id)]
+    result = {k: v for k, v in (request.response or {}).items() if k != "conditions"}
+    if result:
+        sections.append(Section(label=SectionLabel.RESULT, value=_plain(result)))
+    if request.status in ("refused", "postponed"):
+        label = (
+            SectionLabel.REFUSAL_GROUND
+            if request.status == "refused"
+            else SectionLabel.POSTPONEMENT_GROUND
+        )
+        sections.append(Section(label=label, value=request.ground or ""))
+        sections.append(Section(label=SectionLabel.REASONS, value=request.status_reason or ""))
+    conditions = (request.response or {}).get("conditions")
+    if conditions:
+        sections.append(Section(label=SectionLabel.CONDITIONS, value=_plain(conditions)))
+    return FormalDocument(
+        kind=RESPONSE_TITLES[request.status],
+        reference=request.reference or request.id,
+        request_id=request.id,
+        version=request.version,
+        language=lang,
+        sender=_party(session, request.requested),
+        recipient=_party(session, request.requesting),
+        issued_at=request.executed_at or request.updated_at,
+        legal_basis=_flat(request.content.get("legal_basis") or ""),
+        sections=sections,
+        footer=node_name,
+    )
+
+
 def certificate_for(*, authority: Authority, key: StoredKey, private_raw: bytes) -> bytes:
     """Reproducible: the same key always yields the same certificate (serial from the key id)."""
     serial = int.from_bytes(hashlib.sha256(key.id.encode()).digest()[:15], "big") | 1
@@ -202,10 +249,12 @@ class Prepared:
     name: str
 
 
-def prepare(*, session: Session, node: Node, user: User, request_id: str) -> Prepared:
+def prepare(
+    *, session: Session, node: Node, user: User, request_id: str, response: bool = False
+) -> Prepared:
     """Everything the document needs from the database (read in the caller's transaction)."""
     request = service.get_for(session=session, user=user, request_id=request_id)
-    doc = build(session, request, node.settings.node_name)
+    doc = (build_response if response else build)(session, request, node.settings.node_name)
     authority = session.get(Authority, request.holder)
     key = keyring.active_key(session=session, authority_id=request.holder, purpose="signing")
     if authority is None or key is None:
