@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -110,9 +112,11 @@ def demo(
         f"password [bold]{DEMO_PASSWORD}[/]"
     )
     first = local[0]
+    # The command as this process was started (e.g. .venv/bin/liaison), so the hint runs as is.
+    command = Path(sys.executable).parent / "liaison"
     console.print(
-        f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} liaison note send "
-        f'--from {first.authorities[0]} --to {local[-1].authorities[0]} "Xin chào"'
+        f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} {command} note send "
+        f'--from {first.authorities[0]} --to {local[-1].authorities[-1]} "Xin chào"'
     )
     if no_serve:
         return
