@@ -137,7 +137,7 @@ def demo(
                 console.print(f"{name} {role} exited; restarting (log in {base})")
                 processes.start(name, role)
     except KeyboardInterrupt:
-        pass
+        console.print("stopping")  # Ctrl-C is how the demo is meant to end
     finally:
         processes.stop_all()
 

@@ -204,6 +204,7 @@ def wait_ready(url: str, timeout: float = 30.0) -> None:
             if httpx.get(f"{url}/api/v1/health", timeout=1.0).status_code == 200:
                 return
         except httpx.HTTPError:
-            pass
+            time.sleep(0.1)  # not listening yet
+            continue
         time.sleep(0.1)
     raise TimeoutError(f"{url} did not become ready within {timeout:.0f} s")

@@ -18,7 +18,7 @@ _REGISTRY = jws.JWSRegistry(algorithms=[ALG])
 
 
 class SignatureInvalid(Exception):
-    pass
+    """The token is not a valid signature by the given key."""
 
 
 def sign_bytes(payload: bytes, *, private_raw: bytes, key_id: str, typ: str | None = None) -> str:

@@ -45,7 +45,7 @@ class EvidenceTooLarge(InvalidInput):
 
 
 class DigestMismatch(InvalidInput):
-    pass
+    """The bytes received do not have the digest the sender declared."""
 
 
 class BlobCorruptError(LiaisonError):

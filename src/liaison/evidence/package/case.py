@@ -163,7 +163,7 @@ def build_provenance(
 
 
 class ProvenanceError(ValueError):
-    pass
+    """The CASE/UCO provenance cannot be built from what was given."""
 
 
 def file_hashes(raw: bytes) -> dict[str, dict[str, str]]:
