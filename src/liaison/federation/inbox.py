@@ -130,10 +130,7 @@ def _accept(
         authority_id=envelope.to,
         request_id=envelope.id,
     )
-    handler(
-        kinds.Incoming(envelope=envelope, body=body, digest=peeked.digest, received_at=now),
-        kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock),
-    )
+    # Signed before the handler runs: nothing can fail after the handler has written.
     receipt = _sign_receipt(
         session,
         node,
@@ -142,6 +139,10 @@ def _accept(
         digest=peeked.digest,
         accepted=True,
         reason=None,
+    )
+    handler(
+        kinds.Incoming(envelope=envelope, body=body, digest=peeked.digest, received_at=now),
+        kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock),
     )
     # A prepared Core insert: this runs for every envelope received.
     session.connection().execute(
@@ -203,9 +204,17 @@ def _receive_one(
     session: Session, node: Node, wire: str, peeked: env.Peeked, known: dict[str, str]
 ) -> Outcome:
     try:
-        with session.begin_nested():
+        if kinds.checks_first(peeked.unverified.kind):
+            # Every refusal comes before the first write (kinds.register): no savepoint.
             outcome = _accept(session, node, wire, peeked, known)
+        else:
+            with session.begin_nested():
+                outcome = _accept(session, node, wire, peeked, known)
     except IntegrityError:
+        if kinds.checks_first(peeked.unverified.kind):
+            # Without a savepoint the delivery rolls back whole; the sender retries it, and the
+            # retry finds the other copy already received.
+            raise
         # The same envelope arrived twice at once and the other copy committed first.
         seen = session.get(InboxEnvelope, peeked.unverified.id)
         if seen is None:

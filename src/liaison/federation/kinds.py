@@ -36,12 +36,23 @@ class HandlerContext:
 Handler = Callable[[Incoming, HandlerContext], None]
 
 _HANDLERS: dict[str, Handler] = {}
+_CHECKS_FIRST: set[str] = set()
 
 
-def register(kind: str, handler: Handler) -> None:
+def register(kind: str, handler: Handler, *, checks_first: bool = False) -> None:
+    """`checks_first`: the handler raises every ProtocolError before it writes anything, so the
+    inbox may run it without a savepoint of its own (two round trips fewer per envelope). A
+    handler that may refuse after writing must leave it False."""
     if kind in _HANDLERS and _HANDLERS[kind] is not handler:
         raise ValueError(f"kind {kind!r} already has a handler")
     _HANDLERS[kind] = handler
+    if checks_first:
+        _CHECKS_FIRST.add(kind)
+
+
+def checks_first(kind: str) -> bool:
+    _load_handlers()
+    return kind in _CHECKS_FIRST
 
 
 def _load_handlers() -> None:
