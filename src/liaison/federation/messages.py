@@ -53,7 +53,6 @@ def _store(
         received_at=now if received else None,
     )
     session.add(message)
-    session.flush()
     return message
 
 

@@ -49,8 +49,8 @@ def enqueue(
         next_attempt_at=now,
         digests=[],
     )
+    # No flush: the row is written with the caller's other changes, in one batch at commit.
     session.add(row)
-    session.flush()
     return row
 
 
