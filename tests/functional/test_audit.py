@@ -260,3 +260,64 @@ def test_concurrent_appenders_keep_one_chain(node: Node) -> None:
             text("SELECT count(*) FROM audit_entries WHERE target = 'username:race'")
         )
     assert count == 40
+
+
+def test_savepoints_keep_the_chain_whole(node: Node) -> None:
+    """Appends before a savepoint, a savepoint rolled back, one released, more appends: the head
+    row is written once per transaction and the chain still verifies."""
+    with node.db.session() as session:
+        audit.record(
+            session=session,
+            ctx=system_ctx(),
+            action=Action.auth_login_failed,
+            target="a",
+            clock=node.clock,
+        )
+
+        def undone() -> None:
+            with audit.savepoint(session):
+                audit.record(
+                    session=session,
+                    ctx=system_ctx(),
+                    action=Action.auth_login_failed,
+                    target="undone",
+                    clock=node.clock,
+                )
+                raise Conflict("rolled back")
+
+        with pytest.raises(Conflict):
+            undone()
+        with audit.savepoint(session):
+            audit.record(
+                session=session,
+                ctx=system_ctx(),
+                action=Action.auth_login_failed,
+                target="kept",
+                clock=node.clock,
+            )
+        audit.record(
+            session=session,
+            ctx=system_ctx(),
+            action=Action.auth_login_failed,
+            target="after",
+            clock=node.clock,
+        )
+    report = verify(node)
+    assert report.ok, report.problems
+    with node.db.session() as session:
+        targets = list(session.scalars(select(AuditEntry.target).order_by(AuditEntry.seq)))
+    assert targets[-3:] == ["a", "kept", "after"]
+
+
+def test_a_bare_savepoint_over_unwritten_appends_is_refused(node: Node) -> None:
+    with node.db.session() as session:
+        audit.record(
+            session=session,
+            ctx=system_ctx(),
+            action=Action.auth_login_failed,
+            target="a",
+            clock=node.clock,
+        )
+        with pytest.raises(RuntimeError, match=r"audit\.savepoint"):
+            session.begin_nested()
+        session.rollback()

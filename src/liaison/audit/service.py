@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -55,12 +57,38 @@ def redact(value: Any, key: str = "") -> Any:
 
 def _forget_head(session: Session, *_args: object) -> None:
     session.info.pop("audit_head", None)
+    session.info.pop("audit_head_unwritten", None)
+
+
+def _write_head(session: Session, *_args: object) -> None:
+    """Write the head row once, for every append since the last write (each append only
+    remembers it): before a commit or a savepoint's release (the `before_commit` event), before
+    a savepoint begins (`savepoint`), and before anything reads it."""
+    pending = session.info.pop("audit_head_unwritten", None)
+    if pending is not None and pending[0] is session.get_transaction():
+        session.connection().execute(_MOVE_HEAD, {"new_seq": pending[1], "new_hash": pending[2]})
+
+
+def _no_savepoint_over_unwritten_head(session: Session, transaction: object) -> None:
+    if getattr(transaction, "nested", False) and session.info.get("audit_head_unwritten"):
+        # A savepoint rollback would leave the head row behind entries made before it.
+        raise RuntimeError("begin savepoints with audit.savepoint(), which writes the chain head")
 
 
 # A rollback (of the transaction or of a savepoint) may undo appends: forget the remembered head.
 # (A commit needs nothing: the next transaction is another object, so the memo no longer matches;
 # and releasing a savepoint keeps what was appended in it.)
 event.listen(Session, "after_soft_rollback", _forget_head)
+event.listen(Session, "before_commit", _write_head)
+event.listen(Session, "after_transaction_create", _no_savepoint_over_unwritten_head)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A savepoint that audit appends inside and before it survive either way it ends."""
+    _write_head(session)
+    with session.begin_nested():
+        yield
 
 
 def _head(session: Session) -> tuple[int, str]:
@@ -123,8 +151,9 @@ def record(
     # every hot path and the ORM's bookkeeping would double its cost.
     connection = session.connection()
     connection.execute(_INSERT_ENTRY, {**fields, "hash": digest})
-    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    # The head row itself is written once, later (_write_head): one statement fewer per entry.
     session.info["audit_head"] = (session.get_transaction(), seq, digest)
+    session.info["audit_head_unwritten"] = session.info["audit_head"]
     # Tells the request boundary that a checkpoint may be due once this commits.
     session.info["audit_appended"] = True
     return AuditEntry(**fields, hash=digest)
@@ -138,6 +167,7 @@ def checkpoint(
     *, session: Session, kek: bytes, node_name: str, clock: Clock = system_clock
 ) -> AuditCheckpoint | None:
     """Sign the current head with the node key. None when the log is empty or already covered."""
+    _write_head(session)
     head = session.get(AuditHead, 1)
     if head is None:
         return None
@@ -160,6 +190,7 @@ def maybe_checkpoint(
     *, session: Session, kek: bytes, node_name: str, every: int, clock: Clock = system_clock
 ) -> AuditCheckpoint | None:
     """Checkpoint when at least `every` entries were appended since the last checkpoint."""
+    _write_head(session)
     head_seq = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
     if head_seq is None:
         return None
@@ -187,6 +218,7 @@ class VerifyReport:
 def verify(*, session: Session) -> VerifyReport:
     """Walk the chain and the checkpoints. Reads only; safe on a live node."""
     report = VerifyReport()
+    _write_head(session)
     checkpoints = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)))
     wanted = {cp.seq for cp in checkpoints}
     hashes_at: dict[int, str] = {}

@@ -208,7 +208,7 @@ def _receive_one(
             # Every refusal comes before the first write (kinds.register): no savepoint.
             outcome = _accept(session, node, wire, peeked, known)
         else:
-            with session.begin_nested():
+            with audit.savepoint(session):
                 outcome = _accept(session, node, wire, peeked, known)
     except IntegrityError:
         if kinds.checks_first(peeked.unverified.kind):
