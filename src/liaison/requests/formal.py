@@ -69,6 +69,33 @@ LABELS = {
 }
 
 
+# Codes of structured fields and the English msgids ("documents" catalog) they print as.
+VALUE_LABELS = {
+    "subscriber": "Subscriber information",
+    "traffic": "Traffic data",
+    "content": "Content data",
+    "taking_evidence": "Taking evidence or statements",
+    "service_of_documents": "Service of judicial documents",
+    "search_and_seizure": "Search and seizure",
+    "disclosure_of_stored_data": "Disclosure of stored electronic data",
+    "real_time_collection": "Real-time collection of traffic data",
+    "interception": "Interception of content data",
+    "examination": "Examining objects and sites",
+    "information_and_expert_evaluations": (
+        "Providing information, evidentiary items and expert evaluations"
+    ),
+    "documents_and_records": "Providing documents and records",
+    "identifying_proceeds": "Identifying or tracing proceeds of crime",
+    "voluntary_appearance": "Facilitating the voluntary appearance of persons",
+    "freezing": "Freezing",
+    "seizure": "Seizure",
+    "confiscation": "Confiscation",
+    "return_of_assets": "Return of assets",
+    "other": "Other assistance",
+}
+CODED_FIELDS = frozenset({"assistance_sought", "data_categories"})
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, dict) and "original" in value and "original_language" in value
 
@@ -130,6 +157,9 @@ def _value(name: str, value: Any, lang: str) -> str | list[str]:
     """Structured values rendered in the document's language where we have the words."""
     if name == "offences" and isinstance(value, list):
         return [_offence(v, lang) for v in value]
+    if name in CODED_FIELDS and isinstance(value, list):
+        tr = translator(lang, "documents")
+        return [tr(VALUE_LABELS.get(str(v), str(v))) for v in value]
     if isinstance(value, bool):
         return translator(lang, "documents")(Answer.YES if value else Answer.NO)
     return _plain(value)
