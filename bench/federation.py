@@ -80,20 +80,6 @@ def _node(local: LocalNode) -> Node:
     return Node.from_settings(load_settings(**overrides))
 
 
-def _stop(procs: Processes) -> None:
-    running = list(procs.procs.values())
-    procs.procs.clear()
-    for proc in running:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in running:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
-
-
 def _pending(node: Node) -> int:
     with node.db.session() as session:
         return len(
@@ -368,7 +354,7 @@ def run_backend(database_urls: list[str] | None, *, quick: bool) -> dict[str, fl
             rate = sustained(a, b, count)
             latencies, achieved = steady(a, b, rate=100.0, seconds=seconds)
         finally:
-            _stop(procs)
+            procs.stop_all()
         baseline_url = database_urls[2] if database_urls else f"sqlite:///{base / 'plain.sqlite3'}"
         plain = plain_http(count, baseline_url, base / "baseline.log")
     return {

@@ -190,8 +190,18 @@ class Processes:
             wait_ready(node.url)
 
     def stop_all(self) -> None:
-        for name, role in list(self.procs):
-            self.kill(name, role, signal.SIGTERM)
+        """SIGTERM every process at once, SIGKILL whatever has not exited 20 s later."""
+        running = list(self.procs.values())
+        self.procs.clear()
+        for proc in running:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in running:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=20)
 
     def dead(self) -> list[tuple[str, str]]:
         return [key for key, proc in self.procs.items() if proc.poll() is not None]

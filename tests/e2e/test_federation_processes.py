@@ -102,22 +102,7 @@ def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
             procs.start_all()
             yield Pair(a=nodes[0], b=nodes[1], urls=(urls[0], urls[1]), procs=procs)
         finally:
-            stop(procs)
-
-
-def stop(procs: Processes) -> None:
-    """SIGTERM every process, SIGKILL whatever has not exited 20 s later."""
-    running = list(procs.procs.values())
-    procs.procs.clear()
-    for proc in running:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in running:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+            procs.stop_all()
 
 
 @contextmanager
@@ -304,7 +289,7 @@ def test_thousand_notes_survive_sigkills(pair: Pair) -> None:
     # A worker killed mid-delivery leaves its claim leased (60 s) before the envelopes go again.
     wait_until(lambda: no_pending(pair.urls[0]), timeout=150, what="A's outbox to drain")
     assert not pair.procs.dead(), pair.procs.dead()
-    stop(pair.procs)
+    pair.procs.stop_all()
 
     rows = outbox_rows(pair.urls[0])
     assert sorted(r.id for r in rows) == sorted(ids)
@@ -385,7 +370,7 @@ def test_notes_queue_while_receiver_is_down(pair: Pair) -> None:
     pair.procs.start(pair.b.name, "server")
     localnet.wait_ready(pair.b.url, timeout=60)
     wait_until(lambda: no_pending(pair.urls[0]), timeout=90, what="the queued notes to go")
-    stop(pair.procs)
+    pair.procs.stop_all()
 
     rows = outbox_rows(pair.urls[0])
     assert {r.status for r in rows} == {"delivered"}
