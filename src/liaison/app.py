@@ -15,6 +15,8 @@ from liaison.authorities.api import router as authorities_router
 from liaison.config import Settings, get_settings
 from liaison.directory.api import router as directory_router
 from liaison.evidence.api import router as evidence_router
+from liaison.evidence.transfer.api import peer_router as package_peer_router
+from liaison.evidence.transfer.api import router as package_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
 from liaison.node import Node
@@ -53,7 +55,9 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     api.include_router(deadline_router)
     api.include_router(request_use_router)
     api.include_router(evidence_router)
+    api.include_router(package_router)
     api.include_router(notifications_router)
     app.include_router(api)
     app.include_router(federation_router)
+    app.include_router(package_peer_router)
     return app

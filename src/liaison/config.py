@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     worker_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=60)
     worker_backoff_max_seconds: float = Field(default=300.0, ge=1)
+    # Evidence packages between nodes: the chunk each request carries (the unit a crash can lose
+    # and a resume re-sends), the largest package a peer may announce, and an optional bandwidth
+    # cap for links shared with other traffic (bytes per second, none when unset).
+    transfer_chunk_bytes: int = Field(default=8 << 20, ge=64 << 10, le=64 << 20)
+    transfer_max_package_bytes: int = Field(default=64 << 30, ge=1 << 20)
+    transfer_max_bytes_per_second: int | None = Field(default=None, ge=64 << 10)
     # E-mail for reminders: off unless smtp_host is set. STARTTLS is used when the server offers
     # it and required when smtp_starttls is true.
     smtp_host: str | None = None

@@ -90,6 +90,11 @@ class Action(StrEnum):
     evidence_item_exported = "evidence:item:exported"
     evidence_item_deleted = "evidence:item:deleted"
     evidence_use_refused = "evidence:use:refused"
+    evidence_package_queued = "evidence:package:queued"
+    evidence_package_sent = "evidence:package:sent"
+    evidence_package_received = "evidence:package:received"
+    evidence_package_verified = "evidence:package:verified"
+    evidence_package_failed = "evidence:package:failed"
 
 
 _CASEWORK = {Permission.message_send, Permission.message_read, Permission.request_read}

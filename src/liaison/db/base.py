@@ -29,6 +29,7 @@ def import_all_models() -> None:
     import liaison.authorities.models
     import liaison.directory.models
     import liaison.evidence.models
+    import liaison.evidence.transfer.models
     import liaison.federation.models
     import liaison.keyring.models
     import liaison.notifications.models

@@ -66,7 +66,7 @@ class IngestResult:
     stored: bool
 
 
-def _close_buffer(buffer: mmap.mmap) -> None:
+def close_buffer(buffer: mmap.mmap) -> None:
     # After a failure, slices of a buffer may live on in the exception's traceback; the mmap is
     # then unmapped by the garbage collector when they go, instead of here.
     with contextlib.suppress(BufferError):
@@ -117,7 +117,7 @@ class _Writer(threading.Thread):
                 self.free.put(slot)
         finally:
             out.release()
-            _close_buffer(self._out)
+            close_buffer(self._out)
 
     def _seal(
         self, out: memoryview, *, slot: int, size: int, index: int, final: str | None
@@ -174,7 +174,7 @@ def ingest(
         for view in views:
             view.release()
         for buffer in buffers:
-            _close_buffer(buffer)
+            close_buffer(buffer)
     if not stored:
         with store.open(digest) as existing:
             header, _raw = read_header(stream=existing, digest=digest)
@@ -370,8 +370,8 @@ class BlobReader(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             self._stream.close()
-            _close_buffer(self._cbuf)
-            _close_buffer(self._pbuf)
+            close_buffer(self._cbuf)
+            close_buffer(self._pbuf)
         super().close()
 
 

@@ -15,26 +15,26 @@ from liaison.node import Node
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """Read the body, refusing it as soon as it passes the limit (before parsing anything)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge(limit)
+        raise BodyTooLarge(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _TooLarge(limit)
+            raise BodyTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-class _TooLarge(Exception):
+class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"the body is larger than {limit} bytes")
 
 
-def _too_large(exc: _TooLarge) -> JSONResponse:
+def too_large_response(exc: BodyTooLarge) -> JSONResponse:
     return JSONResponse({"detail": str(exc), "reason": "too_large"}, status_code=413)
 
 
@@ -45,9 +45,9 @@ async def receive_one(request: Request) -> JSONResponse:
     Permission: the envelope's signature (checked against the directory)."""
     node: Node = request.app.state.node
     try:
-        raw = await _body(request, node.settings.federation_max_envelope_bytes)
-    except _TooLarge as exc:
-        return _too_large(exc)
+        raw = await read_body(request, node.settings.federation_max_envelope_bytes)
+    except BodyTooLarge as exc:
+        return too_large_response(exc)
     wire = raw.decode("ascii", errors="replace").strip()
     outcome = await run_in_threadpool(inbox.receive, node, wire)
     payload = {
@@ -69,9 +69,9 @@ async def receive_batch(request: Request) -> JSONResponse:
     too large. Permission: each envelope's signature (checked against the directory)."""
     node: Node = request.app.state.node
     try:
-        raw = await _body(request, node.settings.federation_max_batch_bytes)
-    except _TooLarge as exc:
-        return _too_large(exc)
+        raw = await read_body(request, node.settings.federation_max_batch_bytes)
+    except BodyTooLarge as exc:
+        return too_large_response(exc)
     try:
         batch = env.BatchRequest.model_validate_json(raw)
     except ValidationError as exc:

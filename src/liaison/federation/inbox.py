@@ -142,7 +142,7 @@ def _accept(
     )
     handler(
         kinds.Incoming(envelope=envelope, body=body, digest=peeked.digest, received_at=now),
-        kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock),
+        kinds.HandlerContext(session=session, ctx=ctx, clock=node.clock, settings=node.settings),
     )
     # A prepared Core insert: this runs for every envelope received.
     session.connection().execute(

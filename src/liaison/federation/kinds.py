@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from liaison.audit.context import AuditContext
+from liaison.config import Settings
 from liaison.core.clock import Clock
 from liaison.federation.envelope import Envelope
 
@@ -31,6 +32,7 @@ class HandlerContext:
     session: Session
     ctx: AuditContext
     clock: Clock
+    settings: Settings
 
 
 Handler = Callable[[Incoming, HandlerContext], None]
@@ -58,6 +60,8 @@ def checks_first(kind: str) -> bool:
 def _load_handlers() -> None:
     """Import the modules that register handlers, whichever entry point (server, worker, CLI,
     test) got here first."""
+    import liaison.evidence.transfer.arrival
+    import liaison.evidence.transfer.incoming
     import liaison.federation.messages
     import liaison.requests.exports
     import liaison.requests.handlers

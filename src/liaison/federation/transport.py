@@ -47,16 +47,20 @@ def check_endpoint(endpoint: str, *, settings: Settings) -> None:
     )
 
 
+def peer_client(settings: Settings, *, timeout: float = 15.0) -> httpx.Client:
+    """An HTTP client towards peers: the configured CA bundle (or the system's) and, when
+    configured, the client certificate for mutual TLS."""
+    verify: str | bool = str(settings.federation_ca_file) if settings.federation_ca_file else True
+    cert = None
+    if settings.federation_client_cert and settings.federation_client_key:
+        cert = (str(settings.federation_client_cert), str(settings.federation_client_key))
+    return httpx.Client(verify=verify, cert=cert, timeout=timeout)
+
+
 class HttpsTransport:
     def __init__(self, settings: Settings, *, timeout: float = 15.0) -> None:
         self.settings = settings
-        verify: str | bool = (
-            str(settings.federation_ca_file) if settings.federation_ca_file else True
-        )
-        cert = None
-        if settings.federation_client_cert and settings.federation_client_key:
-            cert = (str(settings.federation_client_cert), str(settings.federation_client_key))
-        self.client = httpx.Client(verify=verify, cert=cert, timeout=timeout)
+        self.client = peer_client(settings, timeout=timeout)
 
     def deliver(self, *, endpoint: str, wires: list[str]) -> list[str]:
         check_endpoint(endpoint, settings=self.settings)

@@ -24,6 +24,7 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.permissions import Action
 from liaison.directory import service as directory
+from liaison.evidence.transfer.wire import HttpPackageClient, PackageClient
 from liaison.federation import envelope as env
 from liaison.federation import errors
 from liaison.federation.models import OutboxEnvelope
@@ -87,7 +88,7 @@ def _claim_and_seal(node: Node, limit: int, stats: RunStats) -> dict[str, list[O
             row.attempts += 1
             try:
                 _seal(session, node, row)
-                by_endpoint[_endpoint(session, row.recipient)].append(row)
+                by_endpoint[peer_endpoint(session, row.recipient)].append(row)
             except errors.ProtocolError as exc:
                 _retry(row, node, exc.message)
                 stats.retried += 1
@@ -127,7 +128,7 @@ def _seal(session: Session, node: Node, row: OutboxEnvelope) -> tuple[str, str]:
     return sealed.wire, sealed.digest
 
 
-def _endpoint(session: Session, recipient: str) -> str:
+def peer_endpoint(session: Session, recipient: str) -> str:
     doc = directory.current(session=session)
     entry = doc.authority(recipient) if doc else None
     if entry is None:
@@ -303,10 +304,19 @@ def run(
     transport: Transport | None = None,
     once: bool = False,
     stop_after: float | None = None,
+    packages: PackageClient | None = None,
 ) -> RunStats:
-    """Loop until stopped: deliver, then sleep briefly when there was nothing to do."""
+    """Loop until stopped: deliver, then sleep briefly when there was nothing to do. Evidence
+    packages move on a thread of their own (``once``: one step of it, in line)."""
+    from liaison.evidence.transfer import worker as transfers
+
     transport = transport or HttpsTransport(node.settings)
     total = RunStats()
+    if once:
+        transfers.step(node, packages or HttpPackageClient(node.settings))
+    loop = None if once else transfers.TransferLoop(node, packages)
+    if loop is not None:
+        loop.start()
     pipeline = _Pipeline(node, transport)
     started = last_checkpoint = time.monotonic()
     last_scan = 0.0
@@ -326,3 +336,5 @@ def run(
     finally:
         pipeline.close()
         transport.close()
+        if loop is not None:
+            loop.close()

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 from pathlib import Path
 
+from liaison.crypto.hashing import file_digests
 from liaison.evidence.package.bag import manifest_kind
 from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag
 
 MAX_TAG_FILE = 256 << 20  # tag files are read whole; a larger one is not a plausible tag file
-_BUFFER = 1 << 20
-
-
-def _hash_file(path: Path, algorithms: list[str]) -> dict[str, str]:
-    hashers = {name: hashlib.new(name) for name in algorithms}
-    # A page-aligned buffer lets hashlib run at full speed with the GIL released.
-    buffer = mmap.mmap(-1, _BUFFER)
-    view = memoryview(buffer)
-    try:
-        with path.open("rb", buffering=0) as handle:
-            while count := handle.readinto(view):
-                for hasher in hashers.values():
-                    hasher.update(view[:count])
-    finally:
-        view.release()
-        buffer.close()
-    return {name: h.hexdigest() for name, h in hashers.items()}
 
 
 def verify_bag_dir(path: Path | str) -> VerifyReport:
@@ -65,6 +48,6 @@ def verify_bag_dir(path: Path | str) -> VerifyReport:
         if kind and not kind[0] and kind[1] in hashlib.algorithms_available:
             algorithms.add(kind[1])
     sizes = {rel: (root / rel).stat().st_size for rel in files if rel.startswith("data/")}
-    digests = {rel: _hash_file(root / rel, sorted(algorithms)) for rel in sizes}
+    digests = {rel: file_digests(root / rel, sorted(algorithms)) for rel in sizes}
     check_bag(BagFacts(tags=tags, sizes=sizes, digests=digests), report)
     return report

@@ -1,0 +1,322 @@
+"""On arrival: verify the package, put its items on the receiver's copy of the request, record
+their custody, and tell the sender the outcome (which it records on its own items).
+
+Verification runs in the receiver's worker, outside any transaction: decrypting and hashing a
+large package takes seconds. The items are ingested into the receiver's own encrypted store (the
+extracted plaintext lives only in a private folder for the length of this step).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.audit import service as audit
+from liaison.audit.context import AuditContext, Channel
+from liaison.core.errors import LiaisonError
+from liaison.core.ids import new_id_str
+from liaison.core.permissions import Action
+from liaison.crypto import keys as keycrypto
+from liaison.directory import service as directory
+from liaison.evidence import custody
+from liaison.evidence.custody import Event
+from liaison.evidence.ingest import IngestResult, ingest
+from liaison.evidence.models import EvidenceItem
+from liaison.evidence.package import VerifyReport, verify_package
+from liaison.evidence.service import MAX_ITEM_BYTES, retention_until, store_for
+from liaison.evidence.store import BlobNotFoundError
+from liaison.evidence.transfer.incoming import IN_FOLDER, received_path
+from liaison.evidence.transfer.models import PackageTransfer
+from liaison.evidence.transfer.outgoing import remove_package_file
+from liaison.federation import errors, kinds, outbox
+from liaison.keyring import service as keyring
+from liaison.node import Node
+from liaison.requests.models import Request
+
+KIND_VERIFIED = "evidence.package.verified"
+_WORKER = "system:transfer"
+
+
+def _claim(node: Node) -> str | None:
+    with node.db.session() as session:
+        now = node.clock.now()
+        row = session.scalars(
+            select(PackageTransfer)
+            .where(
+                PackageTransfer.direction == "in",
+                PackageTransfer.status == "received",
+                PackageTransfer.next_attempt_at <= now,
+            )
+            .order_by(PackageTransfer.next_attempt_at, PackageTransfer.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        row.next_attempt_at = now + dt.timedelta(seconds=node.settings.worker_lease_seconds)
+        row.attempts += 1
+        return row.id
+
+
+def _keys(session: Session, node: Node, row: PackageTransfer) -> tuple[list[str], bytes | None]:
+    """Our age identities (newest first: the sender used one of them) and the sender's key."""
+    identities = [
+        keycrypto.age_identity(keyring.private_raw(kek=node.kek, key=key))
+        for key in reversed(keyring.keys_of(session=session, authority_id=row.holder))
+        if key.purpose == "encryption"
+    ]
+    try:
+        public = directory.peer_signing_key(
+            session=session, authority_id=row.peer, kid=row.signing_key or "", at=row.created_at
+        ).public
+    except errors.ProtocolError:
+        return identities, None
+    return identities, keycrypto.b64u_decode(public)
+
+
+def _verify(path: Path, folder: Path, identities: list[str], sender: bytes | None) -> VerifyReport:
+    report = VerifyReport()
+    for identity in identities:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(mode=0o700, parents=True)
+        report = verify_package(
+            package=path, identity=identity, sender_public_raw=sender, extract_to=folder
+        )
+        first = report.checks[0] if report.checks else None
+        if not (first and first.name == "age decryption" and first.ok is False):
+            break
+    if sender is None:
+        report.add("signature", False, None, "the sender's signing key is not in the directory")
+    return report
+
+
+def _ingest_all(
+    node: Node, folder: Path, items: list[dict[str, Any]], report: VerifyReport
+) -> list[IngestResult]:
+    """Each announced file into our store, checked against the digest the sender announced."""
+    payload = folder / "data"
+    found = {p.relative_to(payload).as_posix() for p in payload.rglob("*") if p.is_file()}
+    announced = {entry["name"] for entry in items}
+    if found != announced:
+        report.add("announced items", False, None, "the bag's files differ from the announcement")
+        return []
+    results: list[IngestResult] = []
+    store = store_for(node)
+    try:
+        for entry in items:
+            with (payload / entry["name"]).open("rb") as handle:
+                results.append(
+                    ingest(
+                        source=handle,
+                        store=store,
+                        kek=node.kek,
+                        max_bytes=MAX_ITEM_BYTES,
+                        declared_digest=entry["digest"],
+                    )
+                )
+    except LiaisonError as exc:
+        report.add("announced items", False, None, str(exc))
+        _drop(node, results)
+        return []
+    report.add("announced items", True, None, f"{len(items)} files as announced")
+    return results
+
+
+def _drop(node: Node, results: list[IngestResult]) -> None:
+    store = store_for(node)
+    for result in results:
+        if result.stored:
+            with contextlib.suppress(BlobNotFoundError):
+                store.delete(result.digest)
+
+
+def verify_next(node: Node) -> bool:
+    """Verify one received package; True if there was one."""
+    transfer_id = _claim(node)
+    if transfer_id is None:
+        return False
+    with node.db.session() as session:
+        row = session.get_one(PackageTransfer, transfer_id)
+        identities, sender = _keys(session, node, row)
+        digest, items = row.package_digest or "", list(row.items)
+    folder = Path(node.settings.data_dir) / IN_FOLDER / f"{transfer_id}.d"
+    try:
+        report = _verify(received_path(node, digest), folder, identities, sender)
+        results = _ingest_all(node, folder, items, report) if report.ok else []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        with node.db.session() as session:
+            _record(session, node, session.get_one(PackageTransfer, transfer_id), report, results)
+    except BaseException:
+        _drop(node, results)
+        raise
+    if report.ok:
+        received_path(node, digest).unlink(missing_ok=True)
+    return True
+
+
+def _checks(report: VerifyReport) -> list[dict[str, Any]]:
+    return [
+        {"check": c.name, "ok": c.ok, "file": c.file, "detail": c.detail} for c in report.checks
+    ]
+
+
+def _record(
+    session: Session,
+    node: Node,
+    row: PackageTransfer,
+    report: VerifyReport,
+    results: list[IngestResult],
+) -> None:
+    now = node.clock.now()
+    checks = _checks(report)
+    row.report, row.completed_at = checks, now
+    ctx = AuditContext(actor=_WORKER, channel=Channel.system, authority_id=row.holder)
+    failures = [c for c in checks if c["ok"] is False]
+    row.status = "verified" if not failures else "failed"
+    row.last_error = "; ".join(f"{c['check']}: {c['detail']}" for c in failures)[:2000] or None
+    if not failures:
+        request = session.get_one(Request, (row.holder, row.request_id))
+        for entry, result in zip(row.items, results, strict=True):
+            _arrived_item(session, node, row, request, entry=entry, result=result, ctx=ctx)
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action=Action.evidence_package_verified if not failures else Action.evidence_package_failed,
+        target=f"transfer:{row.id}",
+        authority_id=row.holder,
+        detail={"package": row.package_digest, "from": row.peer, "failed": failures},
+        clock=node.clock,
+    )
+    outbox.enqueue(
+        session=session,
+        sender=row.holder,
+        recipient=row.peer,
+        kind=KIND_VERIFIED,
+        body={
+            "transfer_id": row.envelope_id,
+            "package": row.package_digest,
+            "ok": not failures,
+            "checks": checks,
+            "at": now.isoformat(),
+        },
+        thread=row.envelope_id,
+        clock=node.clock,
+    )
+
+
+def _arrived_item(
+    session: Session,
+    node: Node,
+    row: PackageTransfer,
+    request: Request,
+    *,
+    entry: dict[str, Any],
+    result: IngestResult,
+    ctx: AuditContext,
+) -> None:
+    now = node.clock.now()
+    item = EvidenceItem(
+        id=new_id_str(),
+        holder=row.holder,
+        request_id=row.request_id,
+        digest=result.digest,
+        size=result.size,
+        name=entry["name"],
+        description=entry["description"],
+        source=entry["source"],
+        acquired_by=entry["acquired_by"],
+        acquired_at=dt.datetime.fromisoformat(entry["acquired_at"]),
+        acquisition_method=entry["acquisition_method"],
+        acquisition_tool=entry["acquisition_tool"],
+        created_by=f"authority:{row.peer}",
+        created_at=now,
+        retention_until=retention_until(request, now),
+    )
+    session.add(item)
+    session.flush()
+    origin = {"from": row.peer, "package": row.package_digest, "transfer": row.id}
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.acquired,
+        ctx=ctx,
+        actor=item.acquired_by,
+        at=item.acquired_at,
+        detail={"how": item.acquisition_method, "tool": item.acquisition_tool, **origin},
+        clock=node.clock,
+    )
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.received,
+        ctx=ctx,
+        actor=f"authority:{row.peer}",
+        at=row.completed_at if row.status == "received" else now,
+        detail={**origin, "sender_item": entry["item"], "bytes": row.size},
+        clock=node.clock,
+    )
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.verified,
+        ctx=ctx,
+        detail={**origin, "checks": len(row.report)},
+        clock=node.clock,
+    )
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.ingested,
+        ctx=ctx,
+        detail={"name": item.name, "size": item.size, "deduplicated": not result.stored},
+        clock=node.clock,
+    )
+
+
+def on_verified(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
+    """The receiver's verdict on a package we sent: recorded on our items' custody."""
+    body, envelope = incoming.body, incoming.envelope
+    row = hc.session.get(PackageTransfer, body.get("transfer_id") or "")
+    if (
+        row is None
+        or row.direction != "out"
+        or row.peer != envelope.sender
+        or row.holder != envelope.to
+        or row.package_digest != body.get("package")
+    ):
+        raise errors.MalformedError("no package of ours matches this verdict")
+    ok, checks = body.get("ok"), body.get("checks")
+    if not isinstance(ok, bool) or not isinstance(checks, list):
+        raise errors.MalformedError("ok and checks are required")
+    row.report, row.status = checks, "confirmed" if ok else "failed"
+    row.completed_at = incoming.received_at
+    if not ok:
+        row.last_error = f"{row.peer} could not verify the package"
+    for entry in row.items:
+        item = hc.session.get(EvidenceItem, entry["item"])
+        if item is None:
+            continue
+        custody.record(
+            session=hc.session,
+            item=item,
+            event=Event.verified,
+            ctx=hc.ctx,
+            actor=f"authority:{row.peer}",
+            at=incoming.received_at,
+            detail={"package": row.package_digest, "by": row.peer, "ok": ok, "transfer": row.id},
+            clock=hc.clock,
+        )
+    # The receiver holds its own copy now, or could not verify this one (sending the same bytes
+    # again would not help): ours has done its job. A redelivered verdict finds it gone: fine.
+    remove_package_file(hc.settings.data_dir, row.package_digest)
+
+
+kinds.register(KIND_VERIFIED, on_verified)
