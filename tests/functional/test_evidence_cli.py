@@ -3,6 +3,7 @@ operator uses them: real subprocesses, exit codes, sentences, and outside tools 
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
@@ -15,6 +16,7 @@ import pytest
 
 from liaison.node import Node
 from tests.cli import run_cli
+from tests.conftest import Factory
 from tests.functional.test_cli import add_authority
 
 AGE = shutil.which("age")
@@ -235,3 +237,83 @@ def test_seal_refusals(sealed: dict[str, Path | str], env: dict[str, str], tmp_p
     # Nothing half-written is left beside --out.
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_seal_of_request_items_extends_their_chain_of_custody(
+    env: dict[str, str], node: Node, factory: Factory, tmp_path: Path
+) -> None:
+    """Files that are evidence items of the sender's request copy get `sealed` in their chain;
+    a file that is no item is sealed too, with the audit entry as its only record."""
+    from sqlalchemy import select
+
+    from liaison.audit.context import AuditContext, Channel
+    from liaison.evidence import custody
+    from liaison.evidence.models import EvidenceItem
+    from liaison.evidence.schemas import Acquisition
+    from liaison.evidence.service import ingest_item
+    from liaison.requests import service as requests
+
+    assert run_cli(env, "init").returncode == 0
+    add_authority(env, "fr-pnc", "FR")
+    add_authority(env, "vn-mps", "VN")
+    officer = factory.user("fr.officer", "fr-pnc")
+    ctx = AuditContext(actor="fr.officer", channel=Channel.api, authority_id="fr-pnc")
+    with node.db.session() as session:
+        request = requests.create_draft(
+            session=session,
+            user=officer,
+            kind="mla",
+            requested="vn-mps",
+            content={"summary": "phishing case"},
+            language="fr",
+            reference="FR-2026-7",
+            subtype=None,
+            conditions={},
+            ctx=ctx,
+            clock=node.clock,
+        )
+        session.flush()
+        item = ingest_item(
+            session=session,
+            node=node,
+            user=officer,
+            request_id=request.id,
+            source=io.BytesIO(IMAGE),
+            name="image.bin",
+            description="",
+            source_label="",
+            acquisition=Acquisition(by="Lt. Martin", at="2026-11-20T10:00:00+01:00"),
+            ctx=ctx,
+        )
+        item_id = item.id
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "image.bin").write_bytes(IMAGE)
+    (evidence / "notes.txt").write_bytes(NOTES)
+    package = tmp_path / "FR-2026-7.age"
+    done = run_cli(
+        env,
+        "evidence",
+        "seal",
+        str(evidence),
+        "--request",
+        "FR-2026-7",
+        "--from",
+        "fr-pnc",
+        "--recipient",
+        "vn-mps",
+        "--out",
+        str(package),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sealed recorded on 1 evidence item(s)" in " ".join(done.stdout.split())
+    package_digest = done.stdout.strip().splitlines()[-1].split()[0]
+    with node.db.session() as session:
+        stored = session.get_one(EvidenceItem, item_id)
+        chain = custody.events(session=session, item=stored)
+        assert [e.event for e in chain] == ["acquired", "ingested", "sealed"]
+        assert chain[-1].detail["package"] == package_digest
+        assert chain[-1].actor.startswith("cli:")
+        assert (
+            session.scalar(select(EvidenceItem.id).where(EvidenceItem.name == "notes.txt")) is None
+        )

@@ -215,6 +215,7 @@ def seal(
     from liaison.audit.context import cli_context
     from liaison.authorities import service as authorities
     from liaison.core.permissions import Action
+    from liaison.evidence.custody import record_sealed
     from liaison.keyring import service as keyring
 
     files = collect_files(paths)
@@ -278,7 +279,28 @@ def seal(
             },
             clock=node.clock,
         )
+        recorded = record_sealed(
+            session=session,
+            holder=sender,
+            request=request,
+            digests=set(custody.digests.values()),
+            package=result.digest,
+            recipient=recipient,
+            ctx=cli_context(user),
+            clock=node.clock,
+        )
     console.print(f"sealed {len(files)} file(s) for {recipient} into {out}", highlight=False)
+    if recorded:
+        console.print(
+            f"custody: sealed recorded on {recorded} evidence item(s) of request {request}",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"custody: no file is an evidence item of request {request} here; "
+            "the seal is in the audit log only",
+            highlight=False,
+        )
     typer.echo(f"{result.digest}  {result.size} bytes")
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from liaison.audit import service as audit
@@ -19,6 +19,7 @@ from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import Action
 from liaison.evidence.models import CustodyEvent, EvidenceItem
+from liaison.requests.models import Request
 
 
 class Event(StrEnum):
@@ -98,3 +99,44 @@ def events(*, session: Session, item: EvidenceItem) -> list[CustodyEvent]:
             select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.id)
         )
     )
+
+
+def record_sealed(
+    *,
+    session: Session,
+    holder: str,
+    request: str,
+    digests: set[str],
+    package: str,
+    recipient: str,
+    ctx: AuditContext,
+    clock: Clock = system_clock,
+) -> int:
+    """``sealed`` on the live items of ``holder``'s copy of ``request`` (its id or reference)
+    whose content went into ``package``, matched by digest; returns how many. A sealed file
+    that is no item has no chain to extend (the caller's audit entry is its record)."""
+    copy = session.scalars(
+        select(Request).where(
+            Request.holder == holder, or_(Request.id == request, Request.reference == request)
+        )
+    ).first()
+    if copy is None:
+        return 0
+    items = session.scalars(
+        select(EvidenceItem).where(
+            EvidenceItem.holder == holder,
+            EvidenceItem.request_id == copy.id,
+            EvidenceItem.deleted_at.is_(None),
+            EvidenceItem.digest.in_(digests),
+        )
+    ).all()
+    for item in items:
+        record(
+            session=session,
+            item=item,
+            event=Event.sealed,
+            ctx=ctx,
+            detail={"package": package, "for": recipient, "via": "cli"},
+            clock=clock,
+        )
+    return len(items)
