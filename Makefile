@@ -2,9 +2,9 @@
 .PHONY: demo test bootstrap system-packages lint unit lock bench clean
 
 # Debian packages Liaison needs at run time (WeasyPrint renders the formal documents) ...
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core age
 # ... and those the tests add: a PostgreSQL server and the external checkers of our formats.
-TEST_DEBS := $(RUN_DEBS) postgresql age poppler-utils
+TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils
 
 bootstrap:
 	bin/bootstrap

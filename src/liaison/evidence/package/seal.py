@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from liaison.core.errors import InvalidInput
-from liaison.crypto.age import encrypt_stream
+from liaison.crypto.age import age_command, encrypt_chunks, encrypt_stream
 from liaison.crypto.signing import sign_bytes
 from liaison.evidence.package.bag import (
     BAGIT_TXT,
@@ -40,6 +40,9 @@ SIGNATURE_TYP = "liaison-bag-signature+jws"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # Payload read size: large reads let a decrypting blob reader work in big, GIL-free strides.
 _READ_BLOCK = 4 << 20
+# Packages this large are encrypted by the ``age`` command when installed (crypto/age.py): the
+# process start (a few ms) is paid back many times over by encrypting beside this process.
+EXTERNAL_AGE_MIN = 16 << 20
 
 
 class PayloadStream(Protocol):
@@ -73,9 +76,9 @@ class SealResult:
 class _HashingWriter:
     """Counts and hashes the ciphertext on its way to ``out``: the package's name is its digest.
 
-    This runs inside pyrage's write callback, serially with the encryption. A separate hashing
-    thread was measured no faster: pyrage keeps the GIL while it encrypts, so that thread waits
-    for it more than it works.
+    With pyrage this runs inside its write callback, serially with the encryption (pyrage keeps
+    the GIL while it encrypts, so a hashing thread would mostly wait). With the ``age`` command
+    it runs while the command encrypts the next chunk in its own process.
     """
 
     def __init__(self, out: BinaryIO) -> None:
@@ -83,7 +86,7 @@ class _HashingWriter:
         self.hash = hashlib.sha256()
         self.size = 0
 
-    def write(self, data: bytes, /) -> int:
+    def write(self, data: bytes | memoryview, /) -> int:
         self.hash.update(data)
         self.size += len(data)
         self.out.write(data)
@@ -195,15 +198,19 @@ def seal_package(
         signing_private_raw=signing_private_raw,
         signing_key_id=signing_key_id,
     )
-    reader = ChunkReader(chunks)
     writer = _HashingWriter(out)
-    try:
-        encrypt_stream(reader=reader, writer=writer, recipient=recipient_age)
-    except Exception:
-        # An error while producing the tar reaches pyrage as a failed read; tell the real one.
-        if reader.failure is not None:
-            raise reader.failure from None
-        raise
+    command = age_command() if octets >= EXTERNAL_AGE_MIN else None
+    if command is not None:
+        encrypt_chunks(chunks=chunks, writer=writer.write, recipient=recipient_age, command=command)
+    else:
+        reader = ChunkReader(chunks)
+        try:
+            encrypt_stream(reader=reader, writer=writer, recipient=recipient_age)
+        except Exception:
+            # An error while producing the tar reaches pyrage as a failed read; tell the real one.
+            if reader.failure is not None:
+                raise reader.failure from None
+            raise
     out.flush()
     return SealResult(
         digest="sha256:" + writer.hash.hexdigest(),
