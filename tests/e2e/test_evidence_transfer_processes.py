@@ -154,7 +154,7 @@ def test_transfer_survives_sigkill_of_either_side(pair: Pair, tmp_path: Path) ->
             ("mailbox.pst", digest, SIZE)
         ]
         events = [e["event"] for e in vn.call("GET", f"/evidence/{items[0]['id']}/custody")]
-        assert events[:4] == ["acquired", "received", "verified", "ingested"]
+        assert events[:5] == ["acquired", "received", "opened", "verified", "ingested"]
         # The sender learns the verdict and records it on its own item.
         sent_item = ru.call("GET", f"/requests/{request_id}/evidence")[0]
         wait_for(

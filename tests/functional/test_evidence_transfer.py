@@ -152,9 +152,10 @@ def test_package_travels_verified_with_custody_on_both_sides(
     for item in received:
         content = pair.api("vn.officer", "GET", f"/evidence/{item.id}/content")
         assert content.content == FILES[item.name]
-        assert custody_of(pair, "vn.officer", item.id)[:4] == [
+        assert custody_of(pair, "vn.officer", item.id)[:5] == [
             "acquired",
             "received",
+            "opened",
             "verified",
             "ingested",
         ]

@@ -263,6 +263,15 @@ def _arrived_item(
         detail={**origin, "sender_item": entry["item"], "bytes": row.size},
         clock=node.clock,
     )
+    # Decrypted with this authority's identity and unpacked: the package's content was opened.
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.opened,
+        ctx=ctx,
+        detail={**origin, "path": f"data/{item.name}"},
+        clock=node.clock,
+    )
     custody.record(
         session=session,
         item=item,
