@@ -15,12 +15,9 @@ from typing import Any
 import pytest
 
 from liaison import localnet
-from liaison.demo import DEMO_AUTHORITIES
-from liaison.localnet import Processes
 from liaison.requests.contents import RequestKind
-from tests.e2e.test_federation_processes import BACKOFF_MAX, Pair, _free_port_pair
+from tests.e2e.test_federation_processes import BACKOFF_MAX, Pair, running_pair
 from tests.e2e.test_requests_processes import Api, both
-from tests.federation_net import extra_databases
 from tests.unit.requests.test_request_kinds import COMPLETE
 
 pytestmark = pytest.mark.slow
@@ -34,29 +31,14 @@ RATE = 6 * MIB
 
 @pytest.fixture
 def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
-    with extra_databases(database_url, tmp_path, 2) as urls:
-        nodes = localnet.prepare(
-            base=tmp_path / "nodes",
-            layout=[[DEMO_AUTHORITIES[0]], [DEMO_AUTHORITIES[1]]],
-            port_base=_free_port_pair(),
-            database_urls=urls,
-            users=True,
-        )
-        for node in nodes:
-            node.env |= {
-                "LIAISON_WORKER_BACKOFF_MAX_SECONDS": BACKOFF_MAX,
-                "LIAISON_WORKER_LEASE_SECONDS": "3",
-                "LIAISON_TRANSFER_CHUNK_BYTES": str(CHUNK),
-                "LIAISON_TRANSFER_MAX_BYTES_PER_SECOND": str(RATE),
-            }
-        logs = tmp_path / "logs"
-        logs.mkdir()
-        procs = Processes(nodes, logs)
-        try:
-            procs.start_all()
-            yield Pair(a=nodes[0], b=nodes[1], urls=(urls[0], urls[1]), procs=procs)
-        finally:
-            procs.stop_all()
+    env = {
+        "LIAISON_WORKER_BACKOFF_MAX_SECONDS": BACKOFF_MAX,
+        "LIAISON_WORKER_LEASE_SECONDS": "3",
+        "LIAISON_TRANSFER_CHUNK_BYTES": str(CHUNK),
+        "LIAISON_TRANSFER_MAX_BYTES_PER_SECOND": str(RATE),
+    }
+    with running_pair(tmp_path, database_url, env) as pair:
+        yield pair
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 90.0) -> Any:

@@ -81,8 +81,9 @@ class Pair:
         return self.b.authorities[0]
 
 
-@pytest.fixture
-def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
+@contextmanager
+def running_pair(tmp_path: Path, database_url: str, env: dict[str, str]) -> Iterator[Pair]:
+    """Two local nodes (server + worker each) with ``env`` added to their settings."""
     with extra_databases(database_url, tmp_path, 2) as urls:
         nodes = localnet.prepare(
             base=tmp_path / "nodes",
@@ -92,9 +93,7 @@ def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
             users=True,
         )
         for node in nodes:
-            node.env["LIAISON_WORKER_BACKOFF_MAX_SECONDS"] = BACKOFF_MAX
-            # A worker killed mid-delivery holds its batch back for the lease: keep it short.
-            node.env["LIAISON_WORKER_LEASE_SECONDS"] = "5"
+            node.env |= env
         logs = tmp_path / "logs"
         logs.mkdir()
         procs = Processes(nodes, logs)
@@ -103,6 +102,17 @@ def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
             yield Pair(a=nodes[0], b=nodes[1], urls=(urls[0], urls[1]), procs=procs)
         finally:
             procs.stop_all()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, database_url: str) -> Iterator[Pair]:
+    env = {
+        "LIAISON_WORKER_BACKOFF_MAX_SECONDS": BACKOFF_MAX,
+        # A worker killed mid-delivery holds its batch back for the lease: keep it short.
+        "LIAISON_WORKER_LEASE_SECONDS": "5",
+    }
+    with running_pair(tmp_path, database_url, env) as pair:
+        yield pair
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
-from liaison.evidence.ingest import BlobReader, ingest, open_blob
+from liaison.evidence.ingest import BlobReader, IngestResult, ingest, open_blob
 from liaison.evidence.models import EvidenceItem
 from liaison.evidence.schemas import Acquisition, check_name
 from liaison.evidence.store import BlobNotFoundError, BlobStore, LocalBlobStore
@@ -117,36 +117,19 @@ def ingest_item(
         max_bytes=MAX_ITEM_BYTES,
         declared_digest=declared_digest,
     )
-    now = node.clock.now()
     try:
-        item = EvidenceItem(
-            id=new_id_str(),
-            holder=request.holder,
-            request_id=request.id,
-            digest=result.digest,
-            size=result.size,
+        item = attach_item(
+            session=session,
+            node=node,
+            request=request,
+            result=result,
             name=name,
             description=description,
-            source=source_label,
-            acquired_by=acquisition.by,
-            acquired_at=acquisition.at,
-            acquisition_method=acquisition.how,
-            acquisition_tool=acquisition.tool,
-            created_by=ctx.actor,
-            created_at=now,
-            retention_until=retention_until(request, now),
-        )
-        session.add(item)
-        session.flush()
-        custody.record(
-            session=session,
-            item=item,
-            event=Event.acquired,
+            source_label=source_label,
+            acquisition=acquisition,
             ctx=ctx,
-            actor=acquisition.by,
-            at=acquisition.at,
-            detail={"how": acquisition.how, "tool": acquisition.tool, "source": source_label},
-            clock=node.clock,
+            created_by=ctx.actor,
+            acquired_detail={},
         )
         custody.record(
             session=session,
@@ -162,6 +145,60 @@ def ingest_item(
             with contextlib.suppress(BlobNotFoundError):
                 store.delete(result.digest)
         raise
+    return item
+
+
+def attach_item(
+    *,
+    session: Session,
+    node: Node,
+    request: Request,
+    result: IngestResult,
+    name: str,
+    description: str,
+    source_label: str,
+    acquisition: Acquisition,
+    ctx: AuditContext,
+    created_by: str,
+    acquired_detail: dict[str, Any],
+) -> EvidenceItem:
+    """The item row for stored content, with its first link of custody: ``acquired``, by the
+    person and at the time of the acquisition (before the item reached any system)."""
+    now = node.clock.now()
+    item = EvidenceItem(
+        id=new_id_str(),
+        holder=request.holder,
+        request_id=request.id,
+        digest=result.digest,
+        size=result.size,
+        name=name,
+        description=description,
+        source=source_label,
+        acquired_by=acquisition.by,
+        acquired_at=acquisition.at,
+        acquisition_method=acquisition.how,
+        acquisition_tool=acquisition.tool,
+        created_by=created_by,
+        created_at=now,
+        retention_until=retention_until(request, now),
+    )
+    session.add(item)
+    session.flush()
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.acquired,
+        ctx=ctx,
+        actor=acquisition.by,
+        at=acquisition.at,
+        detail={
+            "how": acquisition.how,
+            "tool": acquisition.tool,
+            "source": source_label,
+            **acquired_detail,
+        },
+        clock=node.clock,
+    )
     return item
 
 

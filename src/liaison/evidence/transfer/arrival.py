@@ -14,13 +14,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import LiaisonError
-from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action
 from liaison.crypto import keys as keycrypto
 from liaison.directory import service as directory
@@ -29,11 +27,12 @@ from liaison.evidence.custody import Event
 from liaison.evidence.ingest import IngestResult, ingest
 from liaison.evidence.models import EvidenceItem
 from liaison.evidence.package import VerifyReport, verify_package
-from liaison.evidence.service import MAX_ITEM_BYTES, retention_until, store_for
+from liaison.evidence.schemas import Acquisition
+from liaison.evidence.service import MAX_ITEM_BYTES, attach_item, store_for
 from liaison.evidence.store import BlobNotFoundError
 from liaison.evidence.transfer.incoming import IN_FOLDER, received_path
 from liaison.evidence.transfer.models import PackageTransfer
-from liaison.evidence.transfer.outgoing import remove_package_file
+from liaison.evidence.transfer.outgoing import claim, remove_package_file
 from liaison.federation import errors, kinds, outbox
 from liaison.keyring import service as keyring
 from liaison.node import Node
@@ -41,27 +40,6 @@ from liaison.requests.models import Request
 
 KIND_VERIFIED = "evidence.package.verified"
 _WORKER = "system:transfer"
-
-
-def _claim(node: Node) -> str | None:
-    with node.db.session() as session:
-        now = node.clock.now()
-        row = session.scalars(
-            select(PackageTransfer)
-            .where(
-                PackageTransfer.direction == "in",
-                PackageTransfer.status == "received",
-                PackageTransfer.next_attempt_at <= now,
-            )
-            .order_by(PackageTransfer.next_attempt_at, PackageTransfer.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
-        if row is None:
-            return None
-        row.next_attempt_at = now + dt.timedelta(seconds=node.settings.worker_lease_seconds)
-        row.attempts += 1
-        return row.id
 
 
 def _keys(session: Session, node: Node, row: PackageTransfer) -> tuple[list[str], bytes | None]:
@@ -138,7 +116,7 @@ def _drop(node: Node, results: list[IngestResult]) -> None:
 
 def verify_next(node: Node) -> bool:
     """Verify one received package; True if there was one."""
-    transfer_id = _claim(node)
+    transfer_id = claim(node, "in", "received")
     if transfer_id is None:
         return False
     with node.db.session() as session:
@@ -176,6 +154,9 @@ def _record(
     results: list[IngestResult],
 ) -> None:
     now = node.clock.now()
+    # When the last byte arrived (set by the chunk that completed it), before it becomes the
+    # time verification ended.
+    received_at = row.completed_at or now
     checks = _checks(report)
     row.report, row.completed_at = checks, now
     ctx = AuditContext(actor=_WORKER, channel=Channel.system, authority_id=row.holder)
@@ -185,7 +166,9 @@ def _record(
     if not failures:
         request = session.get_one(Request, (row.holder, row.request_id))
         for entry, result in zip(row.items, results, strict=True):
-            _arrived_item(session, node, row, request, entry=entry, result=result, ctx=ctx)
+            _arrived_item(
+                session, node, row, request, entry=entry, result=result, ctx=ctx, at=received_at
+            )
     audit.record(
         session=session,
         ctx=ctx,
@@ -221,37 +204,26 @@ def _arrived_item(
     entry: dict[str, Any],
     result: IngestResult,
     ctx: AuditContext,
+    at: dt.datetime,
 ) -> None:
-    now = node.clock.now()
-    item = EvidenceItem(
-        id=new_id_str(),
-        holder=row.holder,
-        request_id=row.request_id,
-        digest=result.digest,
-        size=result.size,
+    origin = {"from": row.peer, "package": row.package_digest, "transfer": row.id}
+    item = attach_item(
+        session=session,
+        node=node,
+        request=request,
+        result=result,
         name=entry["name"],
         description=entry["description"],
-        source=entry["source"],
-        acquired_by=entry["acquired_by"],
-        acquired_at=dt.datetime.fromisoformat(entry["acquired_at"]),
-        acquisition_method=entry["acquisition_method"],
-        acquisition_tool=entry["acquisition_tool"],
-        created_by=f"authority:{row.peer}",
-        created_at=now,
-        retention_until=retention_until(request, now),
-    )
-    session.add(item)
-    session.flush()
-    origin = {"from": row.peer, "package": row.package_digest, "transfer": row.id}
-    custody.record(
-        session=session,
-        item=item,
-        event=Event.acquired,
+        source_label=entry["source"],
+        acquisition=Acquisition(
+            by=entry["acquired_by"],
+            at=dt.datetime.fromisoformat(entry["acquired_at"]),
+            how=entry["acquisition_method"],
+            tool=entry["acquisition_tool"],
+        ),
         ctx=ctx,
-        actor=item.acquired_by,
-        at=item.acquired_at,
-        detail={"how": item.acquisition_method, "tool": item.acquisition_tool, **origin},
-        clock=node.clock,
+        created_by=f"authority:{row.peer}",
+        acquired_detail=origin,
     )
     custody.record(
         session=session,
@@ -259,7 +231,7 @@ def _arrived_item(
         event=Event.received,
         ctx=ctx,
         actor=f"authority:{row.peer}",
-        at=row.completed_at if row.status == "received" else now,
+        at=at,
         detail={**origin, "sender_item": entry["item"], "bytes": row.size},
         clock=node.clock,
     )

@@ -170,14 +170,18 @@ def _opener(node: Node, digest: str) -> Callable[[], PayloadStream]:
     return lambda: open_blob(store=store_for(node), digest=digest, kek=node.kek)
 
 
-def _claim(node: Node, status: str) -> str | None:
-    """Lease the oldest due outgoing row in ``status``; its id, or None."""
+def claim(node: Node, direction: str, status: str) -> str | None:
+    """Lease the oldest due row of ``direction`` in ``status`` to this worker; its id, or None.
+
+    The lease (``next_attempt_at`` moved ahead) keeps other workers off it; a worker killed
+    mid-step loses nothing but the lease's wait.
+    """
     with node.db.session() as session:
         now = node.clock.now()
         row = session.scalars(
             select(PackageTransfer)
             .where(
-                PackageTransfer.direction == "out",
+                PackageTransfer.direction == direction,
                 PackageTransfer.status == status,
                 PackageTransfer.next_attempt_at <= now,
             )
@@ -187,14 +191,20 @@ def _claim(node: Node, status: str) -> str | None:
         ).first()
         if row is None:
             return None
-        row.next_attempt_at = now + dt.timedelta(seconds=node.settings.worker_lease_seconds)
-        row.attempts += 1
+        lease(row, node)
         return row.id
+
+
+def lease(row: PackageTransfer, node: Node) -> None:
+    row.next_attempt_at = node.clock.now() + dt.timedelta(
+        seconds=node.settings.worker_lease_seconds
+    )
+    row.attempts += 1
 
 
 def seal_next(node: Node) -> bool:
     """Seal one queued package, if any; True if one was handled."""
-    transfer_id = _claim(node, "sealing")
+    transfer_id = claim(node, "out", "sealing")
     if transfer_id is None:
         return False
     with node.db.session() as session:
@@ -203,12 +213,12 @@ def seal_next(node: Node) -> bool:
         items = [session.get(EvidenceItem, entry["item"]) for entry in row.items]
         gone = [e["item"] for e, item in zip(row.items, items, strict=True) if not _live(item)]
         if gone:
-            _fail(row, node, f"items deleted before sealing: {', '.join(gone)}")
+            fail(row, node, f"items deleted before sealing: {', '.join(gone)}")
             return True
         live = [item for item in items if item is not None]
         signing = keyring.active_key(session=session, authority_id=row.holder, purpose="signing")
         if signing is None:
-            _fail(row, node, f"{row.holder} has no signing key")
+            fail(row, node, f"{row.holder} has no signing key")
             return True
         signing_raw = keyring.private_raw(kek=node.kek, key=signing)
         recipient_age = _recipient_age(session, node, row.peer)
@@ -238,7 +248,7 @@ def seal_next(node: Node) -> bool:
         part.unlink(missing_ok=True)
         log.warning("sealing package %s failed: %s", transfer_id, exc)
         with node.db.session() as session:
-            _retry(session.get_one(PackageTransfer, transfer_id), node, str(exc))
+            retry(session.get_one(PackageTransfer, transfer_id), node, str(exc))
         return True
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
@@ -287,12 +297,12 @@ def _live(item: EvidenceItem | None) -> bool:
     return item is not None and item.deleted_at is None
 
 
-def _fail(row: PackageTransfer, node: Node, error: str) -> None:
+def fail(row: PackageTransfer, node: Node, error: str) -> None:
     row.status, row.last_error = "failed", error[:2000]
     row.completed_at = node.clock.now()
 
 
-def _retry(row: PackageTransfer, node: Node, error: str) -> None:
+def retry(row: PackageTransfer, node: Node, error: str) -> None:
     from liaison.federation.outbox import backoff
 
     row.last_error = error[:2000]

@@ -23,7 +23,13 @@ from liaison.evidence.ingest import close_buffer
 from liaison.evidence.models import EvidenceItem
 from liaison.evidence.transfer import wire
 from liaison.evidence.transfer.models import PackageTransfer
-from liaison.evidence.transfer.outgoing import _fail, _retry, package_path, remove_package_file
+from liaison.evidence.transfer.outgoing import (
+    fail,
+    lease,
+    package_path,
+    remove_package_file,
+    retry,
+)
 from liaison.federation.models import OutboxEnvelope
 from liaison.federation.transport import TransportError
 from liaison.federation.worker import peer_endpoint
@@ -59,11 +65,10 @@ def _claim(node: Node) -> str | None:
             return None
         row, envelope_status, reason = found
         if envelope_status == "rejected":
-            _fail(row, node, f"the receiver refused the announcement: {reason}")
+            fail(row, node, f"the receiver refused the announcement: {reason}")
             remove_package_file(node.settings.data_dir, row.package_digest)
             return None
-        row.next_attempt_at = now + dt.timedelta(seconds=node.settings.worker_lease_seconds)
-        row.attempts += 1
+        lease(row, node)
         return row.id
 
 
@@ -80,7 +85,7 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
         digest, size, holder, peer = row.package_digest or "", row.size, row.holder, row.peer
     if key is None or private is None:
         with node.db.session() as session:
-            _fail(
+            fail(
                 session.get_one(PackageTransfer, transfer_id), node, f"{holder} has no signing key"
             )
         return True
@@ -102,14 +107,14 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
         with node.db.session() as session:
             row = session.get_one(PackageTransfer, transfer_id)
             if exc.status in _FINAL:
-                _fail(row, node, str(exc))
+                fail(row, node, str(exc))
             else:
-                _retry(row, node, str(exc))
+                retry(row, node, str(exc))
         return True
     except (TransportError, OSError) as exc:
         log.info("transfer %s paused: %s", transfer_id, exc)
         with node.db.session() as session:
-            _retry(session.get_one(PackageTransfer, transfer_id), node, str(exc))
+            retry(session.get_one(PackageTransfer, transfer_id), node, str(exc))
         return True
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
