@@ -203,7 +203,7 @@ def test_formal_document_structured_fields_in_the_recipients_language(
         mla = session.get(Request, ("vn-mps", mla_id))
         assert mla is not None
         mla_doc = formal.build(session, mla, "node")
-    categories = next(s for s in mla_doc.sections if s.label == "Data categories")
+    categories = next(s for s in mla_doc.sections if s.label == "Categories of data")
     ru = translator("ru", "documents")
     assert categories.value == [ru("Subscriber information"), ru("Traffic data")]
     assert categories.value != ["Subscriber information", "Traffic data"]
@@ -233,16 +233,3 @@ def test_response_document_is_signed_by_the_requested_authority(pair: Pair, tmp_
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Subscriber data attached." in text
-
-
-@pytest.mark.parametrize("lang", ["ru", "vi", "de"])
-def test_every_coded_value_has_a_translation(lang: str) -> None:
-    from liaison.i18n import translator
-    from liaison.requests.contents.common import DataCategory
-    from liaison.requests.contents.mla import AssistanceType
-    from liaison.requests.formal import VALUE_LABELS
-
-    codes = {str(c) for c in DataCategory} | {str(a) for a in AssistanceType}
-    assert codes <= set(VALUE_LABELS)
-    tr = translator(lang, "documents")
-    assert [v for v in VALUE_LABELS.values() if tr(v) == v] == []

@@ -18,7 +18,6 @@ from liaison.crypto.certificates import self_issued_certificate
 from liaison.crypto.hashing import sha256_digest
 from liaison.directory import service as directory
 from liaison.documents.model import (
-    Answer,
     Approval,
     FormalDocument,
     FreeText,
@@ -35,6 +34,7 @@ from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from liaison.requests import service
 from liaison.requests.contents import OffenceCode, offence_label
+from liaison.requests.formal_labels import Words, field_label, is_free_text
 
 TITLES = {
     "mla": Kind.MLA_REQUEST,
@@ -69,53 +69,8 @@ LABELS = {
 }
 
 
-# Codes of structured fields and the English msgids ("documents" catalog) they print as.
-VALUE_LABELS = {
-    "subscriber": "Subscriber information",
-    "traffic": "Traffic data",
-    "content": "Content data",
-    "taking_evidence": "Taking evidence or statements",
-    "service_of_documents": "Service of judicial documents",
-    "search_and_seizure": "Search and seizure",
-    "disclosure_of_stored_data": "Disclosure of stored electronic data",
-    "real_time_collection": "Real-time collection of traffic data",
-    "interception": "Interception of content data",
-    "examination": "Examining objects and sites",
-    "information_and_expert_evaluations": (
-        "Providing information, evidentiary items and expert evaluations"
-    ),
-    "documents_and_records": "Providing documents and records",
-    "identifying_proceeds": "Identifying or tracing proceeds of crime",
-    "voluntary_appearance": "Facilitating the voluntary appearance of persons",
-    "freezing": "Freezing",
-    "seizure": "Seizure",
-    "confiscation": "Confiscation",
-    "return_of_assets": "Return of assets",
-    "other": "Other assistance",
-}
-CODED_FIELDS = frozenset({"assistance_sought", "data_categories"})
-
-
 def _is_text(value: Any) -> bool:
-    return isinstance(value, dict) and "original" in value and "original_language" in value
-
-
-def _plain(value: Any) -> str | list[str]:
-    if isinstance(value, list):
-        return [_flat(v) for v in value]
-    return _flat(value)
-
-
-def _flat(value: Any) -> str:
-    if isinstance(value, dict):
-        if _is_text(value):
-            return str(value["original"])
-        return "; ".join(
-            f"{k}: {_flat(v)}" for k, v in value.items() if v not in (None, "", [], {})
-        )
-    if isinstance(value, list):
-        return ", ".join(_flat(v) for v in value)
-    return str(value)
+    return is_free_text(value)
 
 
 def _party(session: Session, authority_id: str) -> Party:
@@ -138,40 +93,38 @@ def _recipient_language(session: Session, authority_id: str, fallback: str) -> s
     return (languages or [fallback])[0].split("-", 1)[0]
 
 
-def _offence(value: Any, lang: str) -> str:
+def _offence(value: Any, words: Words) -> str:
     """An offence in the document's language: the convention's label, then the domestic law."""
     if not isinstance(value, dict) or "code" not in value:
-        return _flat(value)
+        return words.value("offences", value)
     try:
-        label = translator(lang, "validation")(offence_label(OffenceCode(value["code"])))
+        label = translator(words.lang, "validation")(offence_label(OffenceCode(value["code"])))
     except ValueError:
         label = str(value["code"])
     penalty = value.get("max_penalty") or {}
     parts = [label, str(value.get("domestic_provision") or "")]
     if penalty:
-        parts.append(f"{penalty.get('amount', '')} {penalty.get('unit', '')}".strip())
+        parts.append(words.penalty(penalty))
     return " — ".join(p for p in parts if p)
 
 
-def _value(name: str, value: Any, lang: str) -> str | list[str]:
-    """Structured values rendered in the document's language where we have the words."""
+def _value(name: str, value: Any, words: Words) -> str | list[str]:
+    """A section's value in the document's language: one line, or one per listed object."""
     if name == "offences" and isinstance(value, list):
-        return [_offence(v, lang) for v in value]
-    if name in CODED_FIELDS and isinstance(value, list):
-        tr = translator(lang, "documents")
-        return [tr(VALUE_LABELS.get(str(v), str(v))) for v in value]
-    if isinstance(value, bool):
-        return translator(lang, "documents")(Answer.YES if value else Answer.NO)
-    return _plain(value)
+        return [_offence(v, words) for v in value]
+    if isinstance(value, list):
+        return [words.value(name, v) for v in value if v not in (None, "", {})]
+    return words.value(name, value)
 
 
 def build(session: Session, request: Any, node_name: str) -> FormalDocument:
     lang = _recipient_language(session, request.requested, request.language)
+    words = Words(lang)
     sections, texts = [], []
     for name, value in request.content.items():
         if value in (None, "", [], {}) or name in ("subtype",):
             continue
-        label = LABELS.get(name, name.replace("_", " ").capitalize())
+        label = LABELS.get(name, field_label(name))
         if _is_text(value):
             texts.append(
                 FreeText(
@@ -182,7 +135,7 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
                 )
             )
         else:
-            sections.append(Section(label=label, value=_value(name, value, lang)))
+            sections.append(Section(label=label, value=_value(name, value, words)))
     approval = None
     if request.approval and request.approved_at:
         approval = Approval(
@@ -200,7 +153,7 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
         sender=_party(session, request.requesting),
         recipient=_party(session, request.requested),
         issued_at=request.approved_at or request.created_at,
-        legal_basis=_flat(request.content.get("legal_basis") or ""),
+        legal_basis=words.value("legal_basis", request.content.get("legal_basis")),
         sections=sections,
         texts=texts,
         approval=approval,
@@ -225,10 +178,11 @@ def build_response(session: Session, request: Any, node_name: str) -> FormalDocu
             "executed, refused or postponed the request"
         )
     lang = _recipient_language(session, request.requesting, request.language)
+    words = Words(lang)
     sections = [Section(label=SectionLabel.RELATED_REQUEST, value=request.reference or request.id)]
     result = {k: v for k, v in (request.response or {}).items() if k != "conditions"}
     if result:
-        sections.append(Section(label=SectionLabel.RESULT, value=_plain(result)))
+        sections.append(Section(label=SectionLabel.RESULT, value=words.pairs(result)))
     if request.status in ("refused", "postponed"):
         label = (
             SectionLabel.REFUSAL_GROUND
@@ -239,7 +193,9 @@ def build_response(session: Session, request: Any, node_name: str) -> FormalDocu
         sections.append(Section(label=SectionLabel.REASONS, value=request.status_reason or ""))
     conditions = (request.response or {}).get("conditions")
     if conditions:
-        sections.append(Section(label=SectionLabel.CONDITIONS, value=_plain(conditions)))
+        sections.append(
+            Section(label=SectionLabel.CONDITIONS, value=words.value("conditions", conditions))
+        )
     return FormalDocument(
         kind=RESPONSE_TITLES[request.status],
         reference=request.reference or request.id,
@@ -249,7 +205,7 @@ def build_response(session: Session, request: Any, node_name: str) -> FormalDocu
         sender=_party(session, request.requested),
         recipient=_party(session, request.requesting),
         issued_at=request.executed_at or request.updated_at,
-        legal_basis=_flat(request.content.get("legal_basis") or ""),
+        legal_basis=words.value("legal_basis", request.content.get("legal_basis")),
         sections=sections,
         footer=node_name,
     )
