@@ -17,6 +17,7 @@ from liaison.directory.api import router as directory_router
 from liaison.evidence.api import router as evidence_router
 from liaison.evidence.transfer.api import peer_router as package_peer_router
 from liaison.evidence.transfer.api import router as package_router
+from liaison.evidence.uploads.api import router as uploads_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
 from liaison.node import Node
@@ -56,6 +57,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     api.include_router(request_use_router)
     api.include_router(evidence_router)
     api.include_router(package_router)
+    api.include_router(uploads_router)
     api.include_router(notifications_router)
     app.include_router(api)
     app.include_router(federation_router)

@@ -59,3 +59,28 @@ class CustodyEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     digest: Mapped[str] = mapped_column(String(71))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+
+
+class EvidenceUpload(Base):
+    """A resumable (tus) upload in progress: its bytes grow in ``<data_dir>/uploads/<id>.part``
+    until complete, then become an evidence item and the file goes."""
+
+    __tablename__ = "evidence_uploads"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+        Index("ix_evidence_uploads_expires", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(36))
+    # Only its creator may continue or end it: an upload is not shared, even within the authority.
+    user_id: Mapped[str] = mapped_column(String(36))
+    length: Mapped[int] = mapped_column(BigInteger)
+    # Bytes stored and fsynced (evidence/partial.py): the Upload-Offset a client resumes from.
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The decoded Upload-Metadata, as given.
+    meta: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    item_id: Mapped[str | None] = mapped_column(String(36), default=None)

@@ -274,6 +274,7 @@ class _Pipeline:
 def _scan_deadlines(node: Node) -> None:
     """Reminders, overdue alerts and escalations for request deadlines; evidence retention."""
     from liaison.evidence import retention
+    from liaison.evidence.uploads import service as uploads
     from liaison.notifications import email
     from liaison.requests import reminders
 
@@ -282,6 +283,8 @@ def _scan_deadlines(node: Node) -> None:
     with node.db.session() as session:
         # Evidence past its retention period: deleted with a signed record (evidence/retention).
         retention.apply_retention(session=session, node=node, now=node.clock.now())
+    with node.db.session() as session:
+        uploads.expire(session=session, node=node)  # abandoned resumable uploads
     try:
         with node.db.session() as session:
             email.send_pending(session=session, settings=node.settings, clock=node.clock)

@@ -1,0 +1,1 @@
+"""Resumable evidence uploads over tus 1.0 (docs/evidence.md, "Resumable uploads")."""
