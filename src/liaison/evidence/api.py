@@ -2,7 +2,8 @@
 
 Upload is ``multipart/form-data`` with one ``file`` part and form fields. The multipart parser
 spools the file to a temporary file (memory stays flat); ingest then streams that file through
-hashing and encryption. Resumable uploads of very large files go to the tus endpoint (evidence/uploads/).
+hashing and encryption. Resumable uploads of very large files go to the tus endpoint
+(evidence/uploads/).
 """
 
 from __future__ import annotations
