@@ -305,3 +305,31 @@ def test_a_request_not_yet_sent_cannot_carry_evidence(pair: Pair) -> None:
     response = pair.api("vn.officer", "POST", f"/requests/{request_id}/packages", json={})
     assert response.status_code == 422
     assert "not been sent" in response.json()["detail"]
+
+
+def test_a_full_disk_at_the_receiver_is_retried_not_blamed_on_the_package(
+    pair: Pair, clock: FakeClock, sent: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison.evidence.store import LocalBlobStore, StoreError
+
+    request_id, _ = sent
+    pair.api("ru.supervisor", "POST", f"/requests/{request_id}/packages", json={})
+    real_put = LocalBlobStore.put
+
+    def full(self: LocalBlobStore, **kwargs: Any) -> bool:
+        if "data0" in str(self.root):  # vn-mps, the receiver
+            raise StoreError("cannot store blob: the disk holding the evidence store is full")
+        return real_put(self, **kwargs)
+
+    monkeypatch.setattr(LocalBlobStore, "put", full)
+    with pytest.raises(StoreError):
+        run(pair, Client(pair), clock)
+    (arrived,) = transfers_of(pair, "vn-mps")
+    assert arrived.status == "received"
+    assert items_of(pair, "vn-mps", request_id) == []
+    monkeypatch.setattr(LocalBlobStore, "put", real_put)
+    clock.advance(timedelta(seconds=60))  # the failed step's lease runs out
+    run(pair, Client(pair), clock)
+    (arrived,) = transfers_of(pair, "vn-mps")
+    assert arrived.status == "verified"
+    assert len(items_of(pair, "vn-mps", request_id)) == len(FILES)

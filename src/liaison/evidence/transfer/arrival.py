@@ -29,7 +29,7 @@ from liaison.evidence.models import EvidenceItem
 from liaison.evidence.package import VerifyReport, verify_package
 from liaison.evidence.schemas import Acquisition
 from liaison.evidence.service import MAX_ITEM_BYTES, attach_item, store_for
-from liaison.evidence.store import BlobNotFoundError
+from liaison.evidence.store import BlobNotFoundError, StoreError
 from liaison.evidence.transfer.incoming import IN_FOLDER, received_path
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.evidence.transfer.outgoing import claim, remove_package_file
@@ -98,6 +98,10 @@ def _ingest_all(
                         declared_digest=entry["digest"],
                     )
                 )
+    except StoreError:
+        # Our disk, not the package: drop what was stored and let the lease bring it back.
+        _drop(node, results)
+        raise
     except LiaisonError as exc:
         report.add("announced items", False, None, str(exc))
         _drop(node, results)
