@@ -333,3 +333,29 @@ def test_a_full_disk_at_the_receiver_is_retried_not_blamed_on_the_package(
     (arrived,) = transfers_of(pair, "vn-mps")
     assert arrived.status == "verified"
     assert len(items_of(pair, "vn-mps", request_id)) == len(FILES)
+
+
+def test_a_package_corrupted_on_the_senders_disk_fails_after_a_few_tries(
+    pair: Pair, clock: FakeClock, sent: tuple[str, dict[str, str]]
+) -> None:
+    from liaison.evidence.transfer.outgoing import package_path
+    from liaison.evidence.transfer.pushing import MAX_REFUSALS
+
+    request_id, _ = sent
+    pair.api("ru.supervisor", "POST", f"/requests/{request_id}/packages", json={})
+    sender = pair.net.nodes["ru-gpo"]
+    sealer = Client(pair, break_after=0)
+    run(pair, sealer, clock, rounds=2)  # sealed and announced, nothing pushed
+    (out,) = transfers_of(pair, "ru-gpo")
+    path = package_path(sender.settings.data_dir, out.package_digest or "")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    run(pair, Client(pair), clock, rounds=3 * MAX_REFUSALS)
+    (out,) = transfers_of(pair, "ru-gpo")
+    (arrived,) = transfers_of(pair, "vn-mps")
+    assert out.status == "failed"
+    assert "does not match" in (out.last_error or "")
+    # the receiver never took the bad bytes for the package
+    assert (arrived.status, arrived.offset) == ("expected", 0)
+    assert items_of(pair, "vn-mps", request_id) == []

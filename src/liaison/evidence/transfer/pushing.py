@@ -40,6 +40,9 @@ log = logging.getLogger("liaison.transfer")
 # Refusals that will not change by retrying: the receiver does not know the package (its offer
 # was refused) or will never accept this sender's token.
 _FINAL = frozenset({403, 404})
+# Other refusals (a chunk or the whole file failing its digest at the receiver) may be a fluke
+# of the wire; this many in a row mean the package itself is bad.
+MAX_REFUSALS = 5
 # How often the sender's row learns the receiver's offset while a transfer runs (for display).
 _PROGRESS_SECONDS = 1.0
 
@@ -106,7 +109,7 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
     except wire.ChunkRefused as exc:
         with node.db.session() as session:
             row = session.get_one(PackageTransfer, transfer_id)
-            if exc.status in _FINAL:
+            if exc.status in _FINAL or row.attempts >= MAX_REFUSALS:
                 fail(row, node, str(exc))
             else:
                 retry(row, node, str(exc))
@@ -119,6 +122,7 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
         row.offset, row.bytes_transferred = ack.offset, row.bytes_transferred + push.sent
+        row.attempts = 0  # progress: earlier failures say nothing about the next one
         if ack.status == "expected":
             row.next_attempt_at = node.clock.now()  # more to send: go again at once
         else:
