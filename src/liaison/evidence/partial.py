@@ -2,8 +2,9 @@
 
 Resumable uploads (tus) and package transfers between nodes both receive a large file in pieces
 over several HTTP requests, possibly across restarts. The *committed* length is the source of
-truth, kept by the caller in its database row: an append writes, fsyncs, and only then returns
-the new length for the caller to commit. Bytes past the committed length (a process killed
+truth, kept by the caller in its database row: an append writes, fsyncs (unless the caller
+checks the whole file at the end, see ``durable``), and only then returns the new length for
+the caller to commit. Bytes past the committed length (a process killed
 between the write and the commit, or a piece that failed its integrity check) are cut off
 before the next append, so the file never holds bytes nobody vouched for.
 """
@@ -39,6 +40,15 @@ def _error(path: Path, exc: OSError) -> PartialFileError:
     return PartialFileError(f"cannot store the incoming data in {path}: {exc.strerror or exc}")
 
 
+def make_durable(path: Path) -> None:
+    """fsync a file written without per-piece fsyncs, before it is renamed into use."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def discard(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -56,7 +66,14 @@ class Appender:
     """
 
     def __init__(
-        self, path: Path, *, committed: int, offset: int, length: int, keep_on_break: bool = False
+        self,
+        path: Path,
+        *,
+        committed: int,
+        offset: int,
+        length: int,
+        keep_on_break: bool = False,
+        durable: bool = True,
     ) -> None:
         if offset != committed:
             raise OffsetMismatch(
@@ -68,6 +85,10 @@ class Appender:
         self.length = length
         self.end = committed
         self.keep_on_break = keep_on_break
+        # False: no fsync per piece, for callers that check the whole file against its digest
+        # at the end (a power cut can then cost a resend, never a corrupt file). A killed
+        # process loses nothing either way: written bytes are in the page cache.
+        self.durable = durable
         self._fd = -1
 
     def __enter__(self) -> Appender:
@@ -113,7 +134,8 @@ class Appender:
             if not keep:
                 self.end = self.committed
                 os.ftruncate(self._fd, self.committed)
-            os.fsync(self._fd)
+            if self.durable:
+                os.fsync(self._fd)
         except OSError as error:
             self.end = self.committed
             if exc is None:
