@@ -297,6 +297,12 @@ def test_only_the_request_parties_users_see_or_send_packages(
     )
     assert unknown.status_code == 404
     assert "nope" in unknown.json()["detail"]
+    # users who do not see the request (an unassigned officer; a 24/7 contact, for an MLA
+    # request) can neither send its evidence nor list its packages: 404, as for no request
+    for user in ("ru.officer", "ru.contact"):
+        path = f"/requests/{request_id}/packages"
+        assert pair.api(user, "POST", path, json={}).status_code == 404
+        assert pair.api(user, "GET", path).status_code == 404
     assert transfers_of(pair, "ru-gpo") == []
 
 
