@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,20 +54,6 @@ from liaison.node import Node
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-Liaison-2026"  # noqa: S105 - the demo users' published password
 BATCH = 100
-
-
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        try:
-            with socket.socket() as second:
-                second.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
 
 
 def _node(local: LocalNode) -> Node:
@@ -265,7 +250,7 @@ def baseline_server(port: int, database_url: str) -> None:
 
 
 def plain_http(count: int, database_url: str, log: Path) -> float:
-    port = _free_port_pair()
+    port = localnet.free_port_pair()
     out = log.open("ab")
     proc = subprocess.Popen(
         [sys.executable, __file__, "--baseline-server", str(port), database_url],
@@ -343,7 +328,7 @@ def run_backend(database_urls: list[str] | None, *, quick: bool) -> dict[str, fl
         nodes = localnet.prepare(
             base=base / "nodes",
             layout=[[DEMO_AUTHORITIES[0]], [DEMO_AUTHORITIES[1]]],
-            port_base=_free_port_pair(),
+            port_base=localnet.free_port_pair(),
             database_urls=database_urls[:2] if database_urls else None,
             users=True,
         )

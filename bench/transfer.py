@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -68,20 +67,6 @@ MLA = {
     "data_period": {"start": "2026-01-01T00:00:00+07:00", "end": "2026-02-28T23:59:59+07:00"},
     "purpose": _text("Identify the operator."),
 }
-
-
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        try:
-            with socket.socket() as second:
-                second.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
 
 
 class Api:
@@ -147,7 +132,7 @@ def ours(base: Path, size: int) -> dict[str, float]:
     nodes = localnet.prepare(
         base=base / "nodes",
         layout=[[DEMO_AUTHORITIES[0]], [DEMO_AUTHORITIES[1]]],
-        port_base=_free_port_pair(),
+        port_base=localnet.free_port_pair(),
         users=True,
     )
     for node in nodes:
@@ -231,7 +216,7 @@ def baseline_server(port: int, folder: str) -> None:
 
 def plain_put(base: Path, size: int) -> float:
     """MB/s of one streaming PUT of ``size`` random bytes to the baseline server."""
-    port = _free_port_pair()
+    port = localnet.free_port_pair()
     folder = base / "baseline"
     folder.mkdir()
     source = base / "plain.bin"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -205,6 +206,23 @@ class Processes:
 
     def dead(self) -> list[tuple[str, str]]:
         return [key for key, proc in self.procs.items() if proc.poll() is not None]
+
+
+def free_port_pair() -> int:
+    """A port p with p and p+1 free right now (local nodes listen on consecutive ports)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as second:
+                second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
 
 
 def wait_ready(url: str, timeout: float = 30.0) -> None:

@@ -17,8 +17,7 @@ import pytest
 from liaison import localnet
 from liaison.requests.contents import RequestKind
 from tests.e2e.test_federation_processes import BACKOFF_MAX, Pair, running_pair
-from tests.e2e.test_requests_processes import Api, both
-from tests.unit.requests.test_request_kinds import COMPLETE
+from tests.e2e.test_requests_processes import Api, both, send_request
 
 pytestmark = pytest.mark.slow
 
@@ -67,20 +66,7 @@ def test_transfer_survives_sigkill_of_either_side(pair: Pair, tmp_path: Path) ->
     vn, vn_chief = Api(vn_url, "vn.officer"), Api(vn_url, "vn.supervisor")
     ru = Api(ru_url, "ru.supervisor")
     try:
-        request_id = vn.call(
-            "POST",
-            "/requests",
-            json={
-                "kind": "mla",
-                "subtype": "stored_data",
-                "to": pair.recipient,
-                "language": "en",
-                "content": COMPLETE[RequestKind.MLA],
-            },
-        )["id"]
-        vn.call("POST", f"/requests/{request_id}/submit")
-        vn_chief.call("POST", f"/requests/{request_id}/approve")
-        vn.call("POST", f"/requests/{request_id}/send")
+        request_id = send_request(vn, vn_chief, pair.recipient, RequestKind.MLA)
         both(vn, ru, request_id, "received")
         for action in ("acknowledge", "start"):
             ru.call("POST", f"/requests/{request_id}/actions/{action}", json={})

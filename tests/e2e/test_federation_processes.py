@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -48,23 +47,6 @@ NOTES = 1_000
 BACKOFF_MAX = "2"
 
 
-def _free_port_pair() -> int:
-    """A port p with p and p+1 free right now (the nodes listen on consecutive ports)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port >= 65535:
-            continue
-        try:
-            with socket.socket() as second:
-                second.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
-
-
 @dataclass
 class Pair:
     a: LocalNode
@@ -88,7 +70,7 @@ def running_pair(tmp_path: Path, database_url: str, env: dict[str, str]) -> Iter
         nodes = localnet.prepare(
             base=tmp_path / "nodes",
             layout=[[DEMO_AUTHORITIES[0]], [DEMO_AUTHORITIES[1]]],
-            port_base=_free_port_pair(),
+            port_base=localnet.free_port_pair(),
             database_urls=urls,
             users=True,
         )

@@ -49,24 +49,24 @@ def both(vn: Api, ru: Api, request_id: str, expected: str, timeout: float = 60.0
     pytest.fail(f"copies did not both reach {expected}: {states}")
 
 
+def send_request(officer: Api, supervisor: Api, to: str, kind: RequestKind, **extra: Any) -> str:
+    """Draft (complete contents), submit, approve (four eyes), send: the request's id."""
+    body = {"kind": kind.value, "to": to, "language": "en", "content": COMPLETE[kind], **extra}
+    if kind is RequestKind.MLA:
+        body.setdefault("subtype", "stored_data")
+    request_id = str(officer.call("POST", "/requests", json=body)["id"])
+    officer.call("POST", f"/requests/{request_id}/submit")
+    supervisor.call("POST", f"/requests/{request_id}/approve")
+    officer.call("POST", f"/requests/{request_id}/send")
+    return request_id
+
+
 def test_preservation_and_mla_between_two_processes(pair: Pair) -> None:  # noqa: F811 - fixture
     vn_url, ru_url = f"http://127.0.0.1:{pair.a.port}", f"http://127.0.0.1:{pair.b.port}"
     vn, vn_chief = Api(vn_url, "vn.officer"), Api(vn_url, "vn.supervisor")
     ru_contact, ru_chief = Api(ru_url, "ru.contact"), Api(ru_url, "ru.supervisor")
     try:
-        pres = vn.call(
-            "POST",
-            "/requests",
-            json={
-                "kind": "preservation",
-                "to": pair.recipient,
-                "language": "en",
-                "content": COMPLETE[RequestKind.PRESERVATION],
-            },
-        )["id"]
-        vn.call("POST", f"/requests/{pres}/submit")
-        vn_chief.call("POST", f"/requests/{pres}/approve")
-        vn.call("POST", f"/requests/{pres}/send")
+        pres = send_request(vn, vn_chief, pair.recipient, RequestKind.PRESERVATION)
         both(vn, ru_contact, pres, "received")
         for action, expected in [
             ("acknowledge", "acknowledged"),
@@ -80,21 +80,7 @@ def test_preservation_and_mla_between_two_processes(pair: Pair) -> None:  # noqa
             == ru_contact.call("GET", f"/requests/{pres}")["preservation_expiry"]
         )
 
-        mla = vn.call(
-            "POST",
-            "/requests",
-            json={
-                "kind": "mla",
-                "subtype": "stored_data",
-                "to": pair.recipient,
-                "language": "en",
-                "linked_request": pres,
-                "content": COMPLETE[RequestKind.MLA],
-            },
-        )["id"]
-        vn.call("POST", f"/requests/{mla}/submit")
-        vn_chief.call("POST", f"/requests/{mla}/approve")
-        vn.call("POST", f"/requests/{mla}/send")
+        mla = send_request(vn, vn_chief, pair.recipient, RequestKind.MLA, linked_request=pres)
         both(vn, ru_chief, mla, "received")
         for action, expected in [
             ("acknowledge", "acknowledged"),

@@ -65,19 +65,22 @@ class Case:
             return int(session.scalar(select(func.count()).select_from(EvidenceItem)) or 0)
 
 
-@pytest.fixture
-def case(node: Node, factory: Factory, client: TestClient) -> Case:
+USERS = {
+    "vn.officer": ("vn-mps", Role.officer),
+    "vn.other": ("vn-mps", Role.officer),
+    "vn.auditor": ("vn-mps", Role.auditor),
+    "th.officer": ("th-dsi", Role.supervisor),
+}
+
+
+def seed(node: Node, factory: Factory, client: TestClient) -> tuple[str, dict[str, Any]]:
+    """Three authorities, users of two, and an MLA draft of vn-mps to ru-gpo drafted by
+    vn.officer: the request id and each user's Authorization header."""
     factory.authority("vn-mps", "VN")
     factory.authority("ru-gpo", "RU")
     factory.authority("th-dsi", "TH")
-    users = {
-        "vn.officer": ("vn-mps", Role.officer),
-        "vn.other": ("vn-mps", Role.officer),
-        "vn.auditor": ("vn-mps", Role.auditor),
-        "th.officer": ("th-dsi", Role.supervisor),
-    }
     created = {
-        name: factory.user(name, authority, role) for name, (authority, role) in users.items()
+        name: factory.user(name, authority, role) for name, (authority, role) in USERS.items()
     }
     with node.db.session() as session:
         request = requests.create_draft(
@@ -95,7 +98,12 @@ def case(node: Node, factory: Factory, client: TestClient) -> Case:
         )
         session.commit()
         request_id = request.id
-    headers = {name: factory.token(client, name) for name in users}
+    return request_id, {name: factory.token(client, name) for name in USERS}
+
+
+@pytest.fixture
+def case(node: Node, factory: Factory, client: TestClient) -> Case:
+    request_id, headers = seed(node, factory, client)
     return Case(node=node, client=client, request_id=request_id, headers=headers)
 
 

@@ -23,13 +23,12 @@ from tusclient import client as tus
 
 from liaison.app import create_app
 from liaison.core.clock import FakeClock
-from liaison.core.permissions import Role
 from liaison.evidence import service
 from liaison.evidence.models import EvidenceItem, EvidenceUpload
 from liaison.evidence.uploads import service as uploads
 from liaison.node import Node
-from liaison.requests import service as requests
-from tests.conftest import Factory, system_ctx
+from tests.conftest import Factory
+from tests.functional.test_evidence_items import seed
 
 TUS = {"Tus-Resumable": "1.0.0"}
 DATA = os.urandom(3 * (1 << 20) + 12345)
@@ -87,33 +86,7 @@ class Case:
 
 @pytest.fixture
 def case(node: Node, factory: Factory, client: TestClient) -> Case:
-    factory.authority("vn-mps", "VN")
-    factory.authority("ru-gpo", "RU")
-    factory.authority("th-dsi", "TH")
-    users = {
-        "vn.officer": ("vn-mps", Role.officer),
-        "vn.other": ("vn-mps", Role.officer),
-        "vn.auditor": ("vn-mps", Role.auditor),
-        "th.officer": ("th-dsi", Role.supervisor),
-    }
-    created = {n: factory.user(n, a, r) for n, (a, r) in users.items()}
-    with node.db.session() as session:
-        request = requests.create_draft(
-            session=session,
-            user=created["vn.officer"],
-            kind="mla",
-            requested="ru-gpo",
-            content={"summary": "ransomware case"},
-            language="en",
-            reference="VN-2026-0042",
-            subtype=None,
-            conditions={},
-            ctx=system_ctx(),
-            clock=node.clock,
-        )
-        session.flush()
-        request_id = request.id
-    headers = {name: factory.token(client, name) for name in users}
+    request_id, headers = seed(node, factory, client)
     return Case(node, client, request_id, headers)
 
 
