@@ -50,6 +50,7 @@ from liaison.evidence.package import (  # noqa: E402 - idem
     seal_package,
     verify_package,
 )
+from liaison.evidence.store.direct import open_new  # noqa: E402 - idem
 
 
 def make_input(*, folder: Path, size: int, name: str = "input.bin") -> Path:
@@ -143,14 +144,14 @@ def child_seal_verify(path: Path, workdir: Path) -> dict[str, Any]:
     item = PayloadItem(name=path.name, size=size, open=opener, sha256=digest)
     _settle()
     start = time.perf_counter()
-    with package.open("wb") as out:
+    with open_new(package) as out:  # as the node seals: direct I/O (store/direct.py)
         _seal(out, [item], parties)
     result["seal_s"] = time.perf_counter() - start
     # The same seal reading the plain file (digest given): the seal's own cost, without the store.
     plain = PayloadItem(name=path.name, size=size, open=_opener(path), sha256=digest)
     _settle()
     start = time.perf_counter()
-    with (workdir / "plain.age").open("wb") as out:
+    with open_new(workdir / "plain.age") as out:
         _seal(out, [plain], parties)
     result["seal_plain_s"] = time.perf_counter() - start
     (workdir / "plain.age").unlink()

@@ -15,11 +15,14 @@ import contextlib
 import errno
 import fcntl
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from liaison.core.errors import Conflict, InvalidInput, LiaisonError
 
 _OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+_T = TypeVar("_T")
 
 
 class OffsetMismatch(Conflict):
@@ -123,6 +126,21 @@ class Appender:
                 view = view[written:]
         except OSError as exc:
             raise _error(self.path, exc) from exc
+
+    def commit(self, record: Callable[[int], _T]) -> _T:
+        """Make what was written durable, then call ``record(end)``, which commits the new
+        length, while the file is still locked: no other writer (a retry overtaking a slow
+        piece) can cut the file between the write and the commit, or under a reader of the
+        finished file. Once ``record`` returns, ``end`` is the committed length and a later
+        failure in the block no longer cuts it back."""
+        try:
+            if self.durable:
+                os.fsync(self._fd)
+        except OSError as exc:
+            raise _error(self.path, exc) from exc
+        result = record(self.end)
+        self.committed = self.end
+        return result
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: object

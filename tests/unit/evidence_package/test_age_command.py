@@ -98,3 +98,36 @@ def test_a_package_sealed_through_the_command_verifies(
         package=package, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
     assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("size", [1000, (3 << 20) + 17])
+def test_a_package_written_with_direct_io_is_whole(
+    tmp_path: Path, parties: Parties, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """The node seals into a file opened with O_DIRECT: the unaligned tail, the digest and the
+    size must come out exactly as through the page cache (pyrage and age command alike)."""
+    from liaison.evidence.store.direct import is_direct, open_new
+
+    monkeypatch.setattr(seal_module, "EXTERNAL_AGE_MIN", 1 << 20)
+    data = os.urandom(size)
+    package = tmp_path / "direct.age"
+    with open_new(package) as out:
+        if not is_direct(out):
+            pytest.skip("this file system refuses O_DIRECT")
+        result = seal_package(
+            out=out,
+            items=[PayloadItem("evidence.bin", len(data), lambda: io.BytesIO(data))],
+            request_ref=REQUEST,
+            sender="fr-pnc",
+            recipient="vn-mps",
+            recipient_age=keys.age_recipient(parties.recipient.public_raw),
+            signing_private_raw=parties.signer.private_raw,
+            signing_key_id="k1",
+            custody=custody_events(),
+        )
+    raw = package.read_bytes()
+    assert (result.size, result.digest) == (len(raw), "sha256:" + hashlib.sha256(raw).hexdigest())
+    report = verify_package(
+        package=package, identity=parties.identity, sender_public_raw=parties.signer.public_raw
+    )
+    assert report.ok, report.lines()

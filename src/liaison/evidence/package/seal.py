@@ -33,6 +33,7 @@ from liaison.evidence.package.bag import (
 )
 from liaison.evidence.package.case import CustodyEvent, FileRecord, build_provenance
 from liaison.evidence.package.stream import ChunkReader
+from liaison.evidence.store.direct import DirectWriter, is_direct
 
 SIGNATURE_FILE = "signature.jws"
 PROVENANCE_FILE = "provenance.jsonld"
@@ -85,12 +86,42 @@ class _HashingWriter:
         self.out = out
         self.hash = hashlib.sha256()
         self.size = 0
+        # An output opened with O_DIRECT (store.direct.open_new) is written from aligned
+        # buffers by a thread of its own, past the page cache's write-back throttling.
+        self.direct = DirectWriter(out) if is_direct(out) else None
 
     def write(self, data: bytes | memoryview, /) -> int:
         self.hash.update(data)
         self.size += len(data)
-        self.out.write(data)
+        if self.direct is not None:
+            self.direct.write(memoryview(data))
+        else:
+            self.out.write(data)
         return len(data)
+
+    def finish(self) -> None:
+        if self.direct is not None:
+            self.direct.finish()
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.direct is not None:
+            self.direct.close()
+
+
+def _encrypt(chunks: Iterator[bytes], writer: _HashingWriter, recipient: str, octets: int) -> None:
+    command = age_command() if octets >= EXTERNAL_AGE_MIN else None
+    if command is not None:
+        encrypt_chunks(chunks=chunks, writer=writer.write, recipient=recipient, command=command)
+        return
+    reader = ChunkReader(chunks)
+    try:
+        encrypt_stream(reader=reader, writer=writer, recipient=recipient)
+    except Exception:
+        # An error while producing the tar reaches pyrage as a failed read; tell the real one.
+        if reader.failure is not None:
+            raise reader.failure from None
+        raise
 
 
 def bag_root(request_ref: str) -> str:
@@ -199,19 +230,11 @@ def seal_package(
         signing_key_id=signing_key_id,
     )
     writer = _HashingWriter(out)
-    command = age_command() if octets >= EXTERNAL_AGE_MIN else None
-    if command is not None:
-        encrypt_chunks(chunks=chunks, writer=writer.write, recipient=recipient_age, command=command)
-    else:
-        reader = ChunkReader(chunks)
-        try:
-            encrypt_stream(reader=reader, writer=writer, recipient=recipient_age)
-        except Exception:
-            # An error while producing the tar reaches pyrage as a failed read; tell the real one.
-            if reader.failure is not None:
-                raise reader.failure from None
-            raise
-    out.flush()
+    try:
+        _encrypt(chunks, writer, recipient_age, octets)
+        writer.finish()
+    finally:
+        writer.close()
     return SealResult(
         digest="sha256:" + writer.hash.hexdigest(),
         size=writer.size,

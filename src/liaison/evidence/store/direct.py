@@ -10,17 +10,38 @@ through the page cache, after clearing ``O_DIRECT``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import mmap
 import os
 import queue
 import threading
-from typing import BinaryIO
+from pathlib import Path
+from typing import BinaryIO, cast
 
 O_DIRECT: int = getattr(os, "O_DIRECT", 0)
 ALIGN = 4096
 BUFFER_SIZE = 4 << 20
 _BUFFERS = 3
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_new(path: Path) -> BinaryIO:
+    """Create ``path`` (owner-only), for direct I/O where the file system allows it.
+
+    On the VM we measured, 2 GiB with a final fsync took 1.3 s this way against 2.4 to 6 s
+    through the page cache (whose write-back throttles a writer that outruns the disk).
+    """
+    try:
+        fd = os.open(path, _CREATE | O_DIRECT, 0o600)
+    except OSError as exc:
+        # tmpfs and some network file systems refuse O_DIRECT: use the page cache there.
+        if exc.errno != errno.EINVAL or not O_DIRECT:
+            raise
+        fd = os.open(path, _CREATE, 0o600)
+    return cast(BinaryIO, open(fd, "wb", buffering=0))  # noqa: PTH123 - wraps a raw descriptor
 
 
 def is_direct(file: BinaryIO) -> bool:

@@ -37,6 +37,7 @@ from liaison.evidence.package import (
     seal_package,
 )
 from liaison.evidence.service import store_for
+from liaison.evidence.store.direct import open_new
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.federation import outbox
 from liaison.keyring import service as keyring
@@ -228,8 +229,9 @@ def seal_next(node: Node) -> bool:
     folder = Path(node.settings.data_dir) / OUT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     part = folder / f"{transfer_id}.part"
+    part.unlink(missing_ok=True)  # left by a worker killed mid-seal
     try:
-        with part.open("wb") as handle:
+        with open_new(part) as handle:
             result = seal_package(
                 out=handle,
                 items=payload,

@@ -2,11 +2,15 @@
 expiration). Permission: evidence:item:write on every route; an upload is its creator's own.
 
 PATCH streams the body to disk and holds no database transaction while it does: the lookup
-commits first (on SQLite a transaction holds the write lock), the offset is committed after.
+commits first (on SQLite a transaction holds the write lock), the offset is committed after,
+while the partial file is still locked, so a client's retry cannot cut the file between the
+write and the commit, nor under the ingest of the last piece. ``TusMiddleware`` puts
+Tus-Resumable on every answer under /api/v1/uploads, refusals and 404s included, as tus wants.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC
 from email.utils import format_datetime
@@ -14,13 +18,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liaison.api.deps import NodeDep, Principal, SessionDep, require
 from liaison.core.errors import InvalidInput, LiaisonError
 from liaison.core.permissions import Permission
 from liaison.evidence import partial
-from liaison.evidence.ingest import EvidenceTooLarge
 from liaison.evidence.models import EvidenceUpload
 from liaison.evidence.service import MAX_ITEM_BYTES
 from liaison.evidence.uploads import service as uploads
@@ -29,7 +34,12 @@ router = APIRouter(prefix="/uploads", tags=["evidence"])
 Writer = Annotated[Principal, Depends(require(Permission.evidence_item_write))]
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum,expiration"
+PREFIX = "/api/v1/uploads"
 _BATCH = 1 << 20  # body bytes gathered before one write on a worker thread
+_COUNT = re.compile(r"[0-9]{1,20}")  # not str.isdigit: it takes "²", which int() refuses
+# What X-HTTP-Method-Override may turn a request into (tus core: for clients behind proxies
+# that pass only GET and POST).
+_OVERRIDABLE = frozenset({"POST", "HEAD", "PATCH", "DELETE", "OPTIONS"})
 
 
 class UnsupportedVersion(LiaisonError):
@@ -48,6 +58,47 @@ def _tus(tus_resumable: Annotated[str | None, Header()] = None) -> None:
 
 
 Tus = Depends(_tus)
+
+
+def _count(value: str | None, header: str) -> int:
+    if value is None or not _COUNT.fullmatch(value):
+        raise InvalidInput(f"{header} must be given as a number of bytes")
+    return int(value)
+
+
+class TusMiddleware:
+    """Under /api/v1/uploads: Tus-Resumable on every response, whatever produced it (the
+    sign-in check, a validation error, an unknown path), Tus-Version on a 412; and the request
+    method taken from X-HTTP-Method-Override when a client sends it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _under_prefix(scope):
+            await self.app(scope, receive, send)
+            return
+        override = Headers(scope=scope).get("x-http-method-override", "").strip().upper()
+        if override in _OVERRIDABLE:
+            scope = {**scope, "method": override}
+
+        async def send_tus(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Tus-Resumable", VERSION)
+                if message["status"] == 412:
+                    headers["Tus-Version"] = VERSION
+            await send(message)
+
+        await self.app(scope, receive, send_tus)
+
+
+def _under_prefix(scope: Scope) -> bool:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 def _headers(
@@ -96,22 +147,18 @@ def create(
     acquisition_tool, digest). Permission: evidence:item:write."""
     if upload_defer_length is not None:
         raise InvalidInput("Upload-Defer-Length is not supported: send Upload-Length")
-    if upload_length is None or not upload_length.isdigit():
-        raise InvalidInput("Upload-Length must be given as a number of bytes")
-    if int(upload_length) > MAX_ITEM_BYTES:
-        raise EvidenceTooLarge(f"Upload-Length is over Tus-Max-Size ({MAX_ITEM_BYTES} bytes)")
     upload = uploads.create(
         session=session,
         node=node,
         user=principal.user,
-        length=int(upload_length),
+        length=_count(upload_length, "Upload-Length"),
         metadata=uploads.parse_metadata(upload_metadata),
         ctx=principal.ctx,
     )
     session.flush()
     return Response(
         status_code=201,
-        headers=_headers(upload, {"Location": f"/api/v1/uploads/{upload.id}"}),
+        headers=_headers(upload, {"Location": f"{PREFIX}/{upload.id}"}),
     )
 
 
@@ -147,22 +194,35 @@ async def append(
     Liaison-Evidence-Item. Permission: evidence:item:write (the upload's creator)."""
     if content_type != "application/offset+octet-stream":
         raise WrongContentType("a PATCH body is 'Content-Type: application/offset+octet-stream'")
-    if upload_offset is None or not upload_offset.isdigit():
-        raise InvalidInput("Upload-Offset must be given as a number of bytes")
+    offset = _count(upload_offset, "Upload-Offset")
     checksum = uploads.checksum_of(upload_checksum)
 
     def start() -> uploads.Piece:
         piece = uploads.start_piece(
-            session=session,
-            node=node,
-            user=principal.user,
-            upload_id=upload_id,
-            offset=int(upload_offset),
+            session=session, node=node, user=principal.user, upload_id=upload_id, offset=offset
         )
         session.commit()  # no transaction (no SQLite write lock) while the body streams
         return piece
 
     piece = await run_in_threadpool(start)
+    declared = request.headers.get("content-length")
+    if declared is not None and piece.committed + _count(declared, "Content-Length") > piece.length:
+        raise partial.PieceRejected(
+            f"the body goes past Upload-Length ({piece.length} bytes); nothing of it was kept"
+        )
+
+    def finish(end: int) -> EvidenceUpload:
+        upload = uploads.finish_piece(
+            session=session,
+            node=node,
+            user=principal.user,
+            upload_id=upload_id,
+            end=end,
+            ctx=principal.ctx,
+        )
+        session.commit()
+        return upload
+
     # A checksummed piece is all or nothing; otherwise what arrived before a break is kept.
     appender = partial.Appender(
         piece.path,
@@ -173,21 +233,16 @@ async def append(
     )
     try:
         with appender:
-            await _stream(request, appender.write, checksum)
+            try:
+                await _stream(request, appender.write, checksum)
+            except ClientDisconnect:
+                if checksum is not None:
+                    raise  # the appender cuts the piece
+            # Also after a break: what arrived is committed, and a resume starts from there.
+            upload = await run_in_threadpool(appender.commit, finish)
     except ClientDisconnect:
-        pass  # kept what arrived; commit it below so a resume starts there
-    upload = await run_in_threadpool(
-        lambda: uploads.finish_piece(
-            session=session,
-            node=node,
-            user=principal.user,
-            upload_id=upload_id,
-            end=appender.end,
-            ctx=principal.ctx,
-        )
-    )
+        return Response(status_code=400, headers=_headers())  # nobody is listening any more
     if upload.item_id:
-        session.commit()
         partial.discard(piece.path)
     return Response(status_code=204, headers=_headers(upload))
 
@@ -195,8 +250,17 @@ async def append(
 async def _stream(
     request: Request, write: Callable[[bytes], None], checksum: tuple[Any, bytes] | None
 ) -> None:
+    """Write the body in batches of about 1 MiB, each on a worker thread; when the client goes
+    away, what arrived is written before ClientDisconnect propagates."""
     pending: list[bytes] = []
     size = 0
+
+    async def flush() -> None:
+        nonlocal pending, size
+        batch, pending, size = b"".join(pending), [], 0
+        if batch:
+            await run_in_threadpool(write, batch)
+
     try:
         async for chunk in request.stream():
             if checksum is not None:
@@ -204,12 +268,11 @@ async def _stream(
             pending.append(chunk)
             size += len(chunk)
             if size >= _BATCH:
-                await run_in_threadpool(write, b"".join(pending))
-                pending, size = [], 0
-    finally:
-        # Also when the client went away: what arrived is kept (unless checksummed).
-        if pending:
-            await run_in_threadpool(write, b"".join(pending))
+                await flush()
+    except ClientDisconnect:
+        await flush()
+        raise
+    await flush()
     if checksum is not None and checksum[0].digest() != checksum[1]:
         raise uploads.ChecksumMismatch(
             "the body does not match Upload-Checksum; nothing of it was kept"

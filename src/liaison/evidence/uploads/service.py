@@ -5,6 +5,9 @@ upload is refused before a byte is sent) and the committed offset; the bytes gro
 ``<data_dir>/uploads/<id>.part`` through evidence/partial.py. When the last byte is in, the file
 is ingested like any upload (hash, encryption, store, custody) and removed. An upload belongs to
 the user who created it; anyone else is told it does not exist. Never commits.
+
+Uploads are removed by the worker (``expire``) once nothing arrived for ``EXPIRY``: the partial
+files are plaintext, and an abandoned one should not outlive its use.
 """
 
 from __future__ import annotations
@@ -23,18 +26,20 @@ from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
 from liaison.audit import service as audit
-from liaison.audit.context import AuditContext
-from liaison.core.errors import InvalidInput, LiaisonError, NotFound
+from liaison.audit.context import AuditContext, Channel
+from liaison.core.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action
 from liaison.evidence import partial, service
-from liaison.evidence.ingest import EvidenceTooLarge
+from liaison.evidence.ingest import DigestMismatch, EvidenceTooLarge
 from liaison.evidence.models import EvidenceItem, EvidenceUpload
 from liaison.evidence.schemas import Acquisition, check_name
+from liaison.evidence.store.base import check_digest
 from liaison.node import Node
 from liaison.requests import service as requests
 
 FOLDER = "uploads"
+# Counted from the last byte stored, so a slow link can take days as long as it makes progress.
 EXPIRY = dt.timedelta(hours=24)
 CHECKSUMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
 # Upload-Metadata keys and whether an upload needs them (tuspy sends "filename" by default).
@@ -50,6 +55,9 @@ KEYS = {
     "acquisition_tool": False,
     "digest": False,
 }
+# The limits of the multipart upload's form fields (evidence/api.py), for the same fields.
+_MAX_CHARS = {"description": 20000, "source": 500}
+_EXPIRY_ACTOR = "system:uploads"
 
 
 class ChecksumMismatch(LiaisonError):
@@ -60,6 +68,14 @@ class ChecksumMismatch(LiaisonError):
 
 class UnsupportedChecksum(InvalidInput):
     status_code = 400
+
+
+class BytesLost(Conflict):
+    """The stored bytes are shorter than the committed offset (removed from the disk by hand,
+    or by a removal whose commit failed). Appending would leave a hole in the evidence, so the
+    upload starts again from 0; that reset is committed although the request fails."""
+
+    keep_changes = True
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -93,6 +109,9 @@ def _checked(meta: dict[str, str]) -> tuple[str, Acquisition]:
         )
     name = meta.get("name") or meta.get("filename") or ""
     check_name(name)
+    for key, limit in _MAX_CHARS.items():
+        if len(meta.get(key, "")) > limit:
+            raise InvalidInput(f"Upload-Metadata: {key} is longer than {limit} characters")
     try:
         acquisition = Acquisition(
             by=meta["acquired_by"],
@@ -103,8 +122,6 @@ def _checked(meta: dict[str, str]) -> tuple[str, Acquisition]:
     except ValidationError as exc:
         raise InvalidInput(f"Upload-Metadata: {exc.errors()[0]['msg']}") from None
     if meta.get("digest"):
-        from liaison.evidence.store.base import check_digest
-
         check_digest(meta["digest"])
     return name, acquisition
 
@@ -157,8 +174,16 @@ def create(
 
 def get(*, session: Session, node: Node, user: User, upload_id: str) -> EvidenceUpload:
     """The user's own, unexpired upload; NotFound for anything else, whoever asks."""
+    upload = _own(session, user, upload_id)
+    if upload.expires_at <= node.clock.now():
+        raise NotFound(f"no upload {upload_id}")
+    return upload
+
+
+def _own(session: Session, user: User, upload_id: str) -> EvidenceUpload:
     upload = session.get(EvidenceUpload, upload_id)
-    if upload is None or upload.user_id != user.id or upload.expires_at <= node.clock.now():
+    # The authority check is implied by the user's; it stays as a second lock on tenancy.
+    if upload is None or upload.user_id != user.id or upload.holder != user.authority_id:
         raise NotFound(f"no upload {upload_id}")
     return upload
 
@@ -174,14 +199,31 @@ class Piece:
 
 
 def start_piece(*, session: Session, node: Node, user: User, upload_id: str, offset: int) -> Piece:
+    """Check a PATCH before its body is read: the user's upload, still of a request they see
+    (refused before the bytes travel, not after), at the stored offset, its bytes all there."""
     upload = get(session=session, node=node, user=user, upload_id=upload_id)
+    requests.get_for(session=session, user=user, request_id=upload.request_id)
     if upload.item_id is not None:
         raise partial.OffsetMismatch(f"upload {upload_id} is complete")
+    path = part_path(node, upload.id)
+    if _stored(path) < upload.offset:
+        upload.offset = 0
+        raise BytesLost(
+            f"the bytes of upload {upload_id} were lost on the server; it starts again from "
+            "byte 0: HEAD for the offset"
+        )
     if offset != upload.offset:
         raise partial.OffsetMismatch(
             f"Upload-Offset {offset} is not the {upload.offset} bytes stored; HEAD for the offset"
         )
-    return Piece(upload.id, upload.offset, upload.length, part_path(node, upload.id))
+    return Piece(upload.id, upload.offset, upload.length, path)
+
+
+def _stored(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def checksum_of(header: str | None) -> tuple[Any, bytes] | None:
@@ -209,28 +251,44 @@ def finish_piece(
     end: int,
     ctx: AuditContext,
 ) -> EvidenceUpload:
-    """Commit the new offset; the last byte turns the upload into an evidence item."""
-    upload = get(session=session, node=node, user=user, upload_id=upload_id)
-    upload.offset = end
+    """Record the new offset (the caller commits it while the file is still locked); the last
+    byte turns the upload into an evidence item.
+
+    A declared digest that the whole file does not match ends the upload: the digest is part
+    of its metadata, so no resend could fix it. Its row and bytes go, and that is kept
+    (``keep_changes``) although the request fails.
+    """
+    # Not ``get``: an upload that expired while this piece streamed is finished if still there.
+    upload = _own(session, user, upload_id)
+    if end > upload.offset:
+        upload.expires_at = node.clock.now() + EXPIRY
     if end < upload.length:
+        upload.offset = end
         return upload
     path = part_path(node, upload.id)
     meta = upload.meta
     name, acquisition = _checked(meta)
-    with path.open("rb") as source:
-        item = service.ingest_item(
-            session=session,
-            node=node,
-            user=user,
-            request_id=upload.request_id,
-            source=source,
-            name=name,
-            description=meta.get("description", ""),
-            source_label=meta.get("source", ""),
-            acquisition=acquisition,
-            ctx=ctx,
-            declared_digest=meta.get("digest") or None,
-        )
+    try:
+        with path.open("rb") as source:
+            item = service.ingest_item(
+                session=session,
+                node=node,
+                user=user,
+                request_id=upload.request_id,
+                source=source,
+                name=name,
+                description=meta.get("description", ""),
+                source_label=meta.get("source", ""),
+                acquisition=acquisition,
+                ctx=ctx,
+                declared_digest=meta.get("digest") or None,
+            )
+    except DigestMismatch as exc:
+        _remove(session, node, upload, ctx=ctx, reason=exc.message)
+        exc.keep_changes = True
+        raise
+    # Set only now: the ingest above runs before this transaction writes anything.
+    upload.offset = end
     upload.item_id = item.id
     audit.record(
         session=session,
@@ -252,25 +310,55 @@ def terminate(
     *, session: Session, node: Node, user: User, upload_id: str, ctx: AuditContext
 ) -> None:
     upload = get(session=session, node=node, user=user, upload_id=upload_id)
+    _remove(session, node, upload, ctx=ctx, reason="terminated by its creator")
+
+
+def _remove(
+    session: Session,
+    node: Node,
+    upload: EvidenceUpload,
+    *,
+    ctx: AuditContext,
+    reason: str,
+    action: Action = Action.evidence_upload_terminated,
+) -> None:
+    """Delete the row and its bytes. The file goes before the commit: should the commit fail,
+    the row left behind finds its bytes missing and starts again from 0 (``BytesLost``)."""
     session.delete(upload)
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_upload_terminated,
+        action=action,
         target=f"upload:{upload.id}",
         authority_id=upload.holder,
-        detail={"offset": upload.offset, "length": upload.length},
+        detail={
+            "request": upload.request_id,
+            "offset": upload.offset,
+            "length": upload.length,
+            "reason": reason,
+        },
         clock=node.clock,
     )
     partial.discard(part_path(node, upload.id))
 
 
 def expire(*, session: Session, node: Node) -> list[str]:
-    """Remove uploads past their expiry (rows and partial files); their ids."""
+    """Remove uploads past their expiry (rows and partial files); their ids. An unfinished
+    one is audited, a finished one only loses its row (the item and its custody remain)."""
     gone = list(
         session.scalars(select(EvidenceUpload).where(EvidenceUpload.expires_at <= node.clock.now()))
     )
     for upload in gone:
-        session.delete(upload)
-        partial.discard(part_path(node, upload.id))
+        if upload.item_id is not None:
+            session.delete(upload)
+            continue
+        ctx = AuditContext(actor=_EXPIRY_ACTOR, channel=Channel.system, authority_id=upload.holder)
+        _remove(
+            session,
+            node,
+            upload,
+            ctx=ctx,
+            reason=f"nothing arrived for {EXPIRY.total_seconds() / 3600:g} hours",
+            action=Action.evidence_upload_expired,
+        )
     return [upload.id for upload in gone]
