@@ -34,7 +34,7 @@ from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from liaison.requests import service
 from liaison.requests.contents import OffenceCode, offence_label
-from liaison.requests.formal_labels import Words, field_label, is_free_text
+from liaison.requests.formal_labels import KIND_FIELD_LABELS, Words, field_label, is_free_text
 
 TITLES = {
     "mla": Kind.MLA_REQUEST,
@@ -122,9 +122,9 @@ def build(session: Session, request: Any, node_name: str) -> FormalDocument:
     words = Words(lang)
     sections, texts = [], []
     for name, value in request.content.items():
-        if value in (None, "", [], {}) or name in ("subtype",):
+        if value in (None, "", [], {}):
             continue
-        label = LABELS.get(name, field_label(name))
+        label = KIND_FIELD_LABELS.get((request.kind, name)) or LABELS.get(name) or field_label(name)
         if _is_text(value):
             texts.append(
                 FreeText(
@@ -189,7 +189,7 @@ def build_response(session: Session, request: Any, node_name: str) -> FormalDocu
             if request.status == "refused"
             else SectionLabel.POSTPONEMENT_GROUND
         )
-        sections.append(Section(label=label, value=request.ground or ""))
+        sections.append(Section(label=label, value=words.ground(request.ground or "")))
         sections.append(Section(label=SectionLabel.REASONS, value=request.status_reason or ""))
     conditions = (request.response or {}).get("conditions")
     if conditions:

@@ -2,20 +2,25 @@
 
 Field names and coded values are English msgids of the "documents" catalog (i18n/locale/*/
 LC_MESSAGES/documents.po); a value is rendered by its field: codes through their label, states
-and languages through CLDR names (Babel), yes/no, penalties with the plural the language needs,
-nested objects as "Label: value" pairs. tests/unit/documents/test_formal_labels.py fails when a
-content field or a code has no label, or a label has no translation in ru, vi or de.
+and languages through CLDR names (Babel), calendar dates as the language writes them, yes/no,
+penalties with the plural the language needs, refusal grounds with their articles, nested
+objects as "Label: value" pairs (labelled by what holds them: a person's name, an authority's).
+tests/unit/documents/test_formal_labels.py fails when a content field, a code or a StrEnum of
+the contents package has no label, or a label has no translation in ru, vi or de.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 
 from liaison.i18n import translator
+from liaison.requests.conditions import Conditions as ResponseConditions
 from liaison.requests.contents.common import (
     Channel,
     DataCategory,
@@ -24,6 +29,7 @@ from liaison.requests.contents.common import (
     PersonRole,
 )
 from liaison.requests.contents.extradition import AssuranceKind, DecisionKind, ExtraditionPurpose
+from liaison.requests.contents.grounds import GROUNDS, GroundCode
 from liaison.requests.contents.mla import AssetAction, AssistanceType, ProceedingStage
 from liaison.requests.contents.offences import PenaltyUnit
 
@@ -84,6 +90,7 @@ FIELD_LABELS: dict[str, str] = {
     "name": "Name",
     "nationalities": "Nationality",
     "necessity": "Necessity of preservation",
+    "no_onward_transfer": "No onward transfer without authorisation",
     "no_user_notice": "No notice to the user",
     "offence_index": "Offence (number in the list)",
     "offences": "Offences",
@@ -105,7 +112,7 @@ FIELD_LABELS: dict[str, str] = {
     "provisional_arrest": "Provisional arrest",
     "purpose": "Purpose",
     "records": "Records",
-    "reference": "Reference",
+    "reference": "Number of the decision",
     "relation_to_offence": "Relation of the data to the offence",
     "relevance": "Relevance",
     "requested_central_authority": "Requested central authority",
@@ -125,6 +132,7 @@ FIELD_LABELS: dict[str, str] = {
     "state": "State",
     "subject_matter": "Subject matter and nature of the proceeding",
     "subtype": "Type of assistance",
+    "summary": "Summary",
     "system_location": "Location of the computer system",
     "text": "Text",
     "time": "Time",
@@ -138,6 +146,30 @@ FIELD_LABELS: dict[str, str] = {
     "urgent": "Urgent",
     "value": "Value",
 }
+# A field whose meaning depends on the kind of request: (kind, field) -> msgid.
+KIND_FIELD_LABELS: dict[tuple[str, str], str] = {
+    ("sentenced_person_transfer", "person"): "Person to be transferred",
+}
+# Inside an object, a key may need the word its parent calls for: an authority's name is not a
+# person's (ru "Наименование" / "Фамилия, имя"). The test lists every field of these models.
+PERSON_FIELDS = frozenset({"person", "persons"})
+AUTHORITY_FIELDS = frozenset(
+    {
+        "requesting_authority",
+        "conducting_authority",
+        "requesting_central_authority",
+        "requested_central_authority",
+        "requesting_contact_point",
+        "requested_contact_point",
+    }
+)
+NESTED_LABELS: dict[tuple[frozenset[str], str], str] = {
+    (PERSON_FIELDS, "name"): "Full name",
+    (AUTHORITY_FIELDS, "name"): "Name of the authority",
+}
+# The response document: keys of the requested authority's result and of its conditions
+# (requests/conditions.py), besides the content fields above.
+RESPONSE_FIELDS = ("summary", *ResponseConditions.model_fields)
 
 CODE_LABELS: dict[type[StrEnum], dict[str, str]] = {
     PersonRole: {
@@ -249,7 +281,12 @@ STATE_FIELDS = frozenset(
         "administering_state",
     }
 )
+# Calendar dates print as the language writes them ("31. März 2026"); times keep ISO 8601
+# with their offset, which is what identifies a user behind an IP address.
+DATE_FIELDS = frozenset({"date_of_birth", "deadline", "issued_on"})
 CONVENTION_ARTICLE = "United Nations Convention against Cybercrime, article {article}"
+# A refusal or postponement ground: its label ("validation" catalog) and the articles it rests on.
+GROUND = "{ground} (art. {article})"
 # Months and years with the plural form CLDR gives the language (Russian has three).
 PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
@@ -271,6 +308,14 @@ PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
 def field_label(name: str) -> str:
     """The msgid of a content field's label (its name, readable, when we have none)."""
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def nested_label(parent: str, key: str) -> str:
+    """The msgid of `key` inside an object held by the field `parent`."""
+    for (parents, name), label in NESTED_LABELS.items():
+        if key == name and parent in parents:
+            return label
+    return field_label(key)
 
 
 def is_free_text(value: Any) -> bool:
@@ -311,6 +356,15 @@ class Words:
             parts.append(str(value["treaty"]))
         return "; ".join(parts)
 
+    def ground(self, code: str) -> str:
+        """A refusal or postponement ground from the closed list, with its articles."""
+        try:
+            found = GROUNDS[GroundCode(code)]
+        except ValueError:
+            return code
+        label = translator(self.lang, "validation")(found.label)
+        return self.tr(GROUND).format(ground=label, article=found.article)
+
     def free_text(self, value: dict[str, Any]) -> str:
         translated = (value.get("translations") or {}).get(self.lang)
         return str(translated or value["original"])
@@ -327,6 +381,12 @@ class Words:
             return ", ".join(self.value(name, item) for item in value if item not in (None, ""))
         if isinstance(value, str):
             return self._text(name, value)
+        return self._number(name, value)
+
+    @staticmethod
+    def _number(name: str, value: Any) -> str:
+        if name == "offence_index" and isinstance(value, int):
+            return str(value + 1)  # stored from 0; the document numbers offences from 1
         return str(value)
 
     def _object(self, name: str, value: dict[str, Any]) -> str:
@@ -334,18 +394,24 @@ class Words:
             return self.penalty(value)
         if name == "legal_basis":
             return self.legal_basis(value)
-        return self.free_text(value) if is_free_text(value) else self.pairs(value)
+        return self.free_text(value) if is_free_text(value) else self.pairs(value, parent=name)
 
     def _text(self, name: str, value: str) -> str:
         if name in STATE_FIELDS:
             return self.state(value)
         if name == "original_language":
             return str(self._locale.languages.get(value, value))
+        if name in DATE_FIELDS:
+            try:
+                return format_date(date.fromisoformat(value), format="long", locale=self._locale)
+            except ValueError:
+                return value
         return self.code(name, value)
 
-    def pairs(self, value: dict[str, Any]) -> str:
+    def pairs(self, value: dict[str, Any], *, parent: str = "") -> str:
+        """An object as "Label: value" pairs; `parent` is the field that holds it."""
         return "; ".join(
-            f"{self.tr(field_label(key))}: {self.value(key, item)}"
+            f"{self.tr(nested_label(parent, key))}: {self.value(key, item)}"
             for key, item in value.items()
             if item not in (None, "", [], {})
         )
