@@ -17,6 +17,7 @@ from liaison.directory.api import router as directory_router
 from liaison.evidence.api import router as evidence_router
 from liaison.evidence.transfer.api import peer_router as package_peer_router
 from liaison.evidence.transfer.api import router as package_router
+from liaison.evidence.uploads.api import TusMiddleware
 from liaison.evidence.uploads.api import router as uploads_router
 from liaison.federation.api import router as federation_router
 from liaison.federation.messages_api import router as messages_router
@@ -39,6 +40,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     )
     app.state.node = node
     errors.install(app)
+    app.add_middleware(TusMiddleware)  # tus headers on every answer under /api/v1/uploads
 
     api = APIRouter(prefix="/api/v1")
 

@@ -93,6 +93,7 @@ class Action(StrEnum):
     evidence_upload_created = "evidence:upload:created"
     evidence_upload_completed = "evidence:upload:completed"
     evidence_upload_terminated = "evidence:upload:terminated"
+    evidence_upload_expired = "evidence:upload:expired"
     evidence_package_queued = "evidence:package:queued"
     evidence_package_sent = "evidence:package:sent"
     evidence_package_received = "evidence:package:received"

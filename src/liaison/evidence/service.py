@@ -109,16 +109,9 @@ def ingest_item(
     """
     request = requests.get_for(session=session, user=user, request_id=request_id)
     check_name(name)
-    store = store_for(node)
-    result = ingest(
-        source=source,
-        store=store,
-        kek=node.kek,
-        max_bytes=MAX_ITEM_BYTES,
-        declared_digest=declared_digest,
-    )
+    result = store_content(node=node, source=source, declared_digest=declared_digest)
     try:
-        item = attach_item(
+        return record_ingested(
             session=session,
             node=node,
             request=request,
@@ -128,23 +121,71 @@ def ingest_item(
             source_label=source_label,
             acquisition=acquisition,
             ctx=ctx,
-            created_by=ctx.actor,
-            acquired_detail={},
-        )
-        custody.record(
-            session=session,
-            item=item,
-            event=Event.ingested,
-            ctx=ctx,
-            detail={"name": name, "size": result.size, "deduplicated": not result.stored},
-            clock=node.clock,
         )
     except BaseException:
-        if result.stored:
-            # Only a blob this call created: an existing one belongs to other items too.
-            with contextlib.suppress(BlobNotFoundError):
-                store.delete(result.digest)
+        discard_stored(node=node, result=result)
         raise
+
+
+def store_content(
+    *, node: Node, source: BinaryIO, declared_digest: str | None = None
+) -> IngestResult:
+    """Hash, encrypt and store ``source`` (``ingest``'s refusals leave nothing). No database:
+    a caller can run it before its transaction begins, which on SQLite holds the node's write
+    lock for as long as a large file takes to ingest."""
+    return ingest(
+        source=source,
+        store=store_for(node),
+        kek=node.kek,
+        max_bytes=MAX_ITEM_BYTES,
+        declared_digest=declared_digest,
+    )
+
+
+def discard_stored(*, node: Node, result: IngestResult) -> None:
+    """Undo ``store_content`` when its item cannot be written: only a blob it created, as an
+    existing one belongs to other items too."""
+    if result.stored:
+        with contextlib.suppress(BlobNotFoundError):
+            store_for(node).delete(result.digest)
+
+
+def record_ingested(
+    *,
+    session: Session,
+    node: Node,
+    request: Request,
+    result: IngestResult,
+    name: str,
+    description: str,
+    source_label: str,
+    acquisition: Acquisition,
+    ctx: AuditContext,
+) -> EvidenceItem:
+    """The item for content just stored, with its custody events ``acquired`` and
+    ``ingested``. The caller checked the request's visibility and the name, and calls
+    ``discard_stored`` if this fails."""
+    item = attach_item(
+        session=session,
+        node=node,
+        request=request,
+        result=result,
+        name=name,
+        description=description,
+        source_label=source_label,
+        acquisition=acquisition,
+        ctx=ctx,
+        created_by=ctx.actor,
+        acquired_detail={},
+    )
+    custody.record(
+        session=session,
+        item=item,
+        event=Event.ingested,
+        ctx=ctx,
+        detail={"name": name, "size": result.size, "deduplicated": not result.stored},
+        clock=node.clock,
+    )
     return item
 
 

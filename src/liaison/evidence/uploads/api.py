@@ -213,12 +213,7 @@ async def append(
 
     def finish(end: int) -> EvidenceUpload:
         upload = uploads.finish_piece(
-            session=session,
-            node=node,
-            user=principal.user,
-            upload_id=upload_id,
-            end=end,
-            ctx=principal.ctx,
+            session=session, node=node, user=principal.user, piece=piece, end=end, ctx=principal.ctx
         )
         session.commit()
         return upload

@@ -31,8 +31,8 @@ from liaison.core.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import Action
 from liaison.evidence import partial, service
-from liaison.evidence.ingest import DigestMismatch, EvidenceTooLarge
-from liaison.evidence.models import EvidenceItem, EvidenceUpload
+from liaison.evidence.ingest import DigestMismatch, EvidenceTooLarge, IngestResult
+from liaison.evidence.models import EvidenceUpload
 from liaison.evidence.schemas import Acquisition, check_name
 from liaison.evidence.store.base import check_digest
 from liaison.node import Node
@@ -180,8 +180,10 @@ def get(*, session: Session, node: Node, user: User, upload_id: str) -> Evidence
     return upload
 
 
-def _own(session: Session, user: User, upload_id: str) -> EvidenceUpload:
-    upload = session.get(EvidenceUpload, upload_id)
+def _own(session: Session, user: User, upload_id: str, *, lock: bool = False) -> EvidenceUpload:
+    # Read again, not from the session's identity map: a PATCH uses its session on both sides
+    # of a long body, and the row may have changed (or gone) in between.
+    upload = session.get(EvidenceUpload, upload_id, populate_existing=True, with_for_update=lock)
     # The authority check is implied by the user's; it stays as a second lock on tenancy.
     if upload is None or upload.user_id != user.id or upload.holder != user.authority_id:
         raise NotFound(f"no upload {upload_id}")
@@ -196,6 +198,7 @@ class Piece:
     committed: int
     length: int
     path: Path
+    meta: dict[str, str]
 
 
 def start_piece(*, session: Session, node: Node, user: User, upload_id: str, offset: int) -> Piece:
@@ -216,7 +219,7 @@ def start_piece(*, session: Session, node: Node, user: User, upload_id: str, off
         raise partial.OffsetMismatch(
             f"Upload-Offset {offset} is not the {upload.offset} bytes stored; HEAD for the offset"
         )
-    return Piece(upload.id, upload.offset, upload.length, path)
+    return Piece(upload.id, upload.offset, upload.length, path, dict(upload.meta))
 
 
 def _stored(path: Path) -> int:
@@ -247,48 +250,82 @@ def finish_piece(
     session: Session,
     node: Node,
     user: User,
-    upload_id: str,
+    piece: Piece,
     end: int,
     ctx: AuditContext,
 ) -> EvidenceUpload:
     """Record the new offset (the caller commits it while the file is still locked); the last
     byte turns the upload into an evidence item.
 
+    The last piece's file is stored (hashed, encrypted) before this transaction begins: on
+    SQLite the first statement takes the node's write lock, and a large file takes minutes.
     A declared digest that the whole file does not match ends the upload: the digest is part
     of its metadata, so no resend could fix it. Its row and bytes go, and that is kept
     (``keep_changes``) although the request fails.
     """
-    # Not ``get``: an upload that expired while this piece streamed is finished if still there.
-    upload = _own(session, user, upload_id)
-    if end > upload.offset:
-        upload.expires_at = node.clock.now() + EXPIRY
-    if end < upload.length:
-        upload.offset = end
-        return upload
-    path = part_path(node, upload.id)
-    meta = upload.meta
-    name, acquisition = _checked(meta)
+    name, acquisition = _checked(piece.meta)
+    stored: IngestResult | None = None
+    if end == piece.length:
+        try:
+            with piece.path.open("rb") as source:
+                stored = service.store_content(
+                    node=node, source=source, declared_digest=piece.meta.get("digest") or None
+                )
+        except DigestMismatch as exc:
+            _remove(
+                session, node, _own(session, user, piece.upload_id), ctx=ctx, reason=exc.message
+            )
+            exc.keep_changes = True
+            raise
     try:
-        with path.open("rb") as source:
-            item = service.ingest_item(
+        # Not ``get``: an upload that expired while this piece streamed is finished if still
+        # there. Locked: a DELETE racing this piece either goes first (404) or waits.
+        upload = _own(session, user, piece.upload_id, lock=True)
+        if end > upload.offset:
+            upload.expires_at = node.clock.now() + EXPIRY
+        upload.offset = end
+        if stored is not None:
+            _complete(
                 session=session,
                 node=node,
                 user=user,
-                request_id=upload.request_id,
-                source=source,
+                upload=upload,
+                stored=stored,
                 name=name,
-                description=meta.get("description", ""),
-                source_label=meta.get("source", ""),
                 acquisition=acquisition,
                 ctx=ctx,
-                declared_digest=meta.get("digest") or None,
             )
-    except DigestMismatch as exc:
-        _remove(session, node, upload, ctx=ctx, reason=exc.message)
-        exc.keep_changes = True
+    except BaseException:
+        if stored is not None:
+            service.discard_stored(node=node, result=stored)
         raise
-    # Set only now: the ingest above runs before this transaction writes anything.
-    upload.offset = end
+    return upload
+
+
+def _complete(
+    *,
+    session: Session,
+    node: Node,
+    user: User,
+    upload: EvidenceUpload,
+    stored: IngestResult,
+    name: str,
+    acquisition: Acquisition,
+    ctx: AuditContext,
+) -> None:
+    # Asked again: the user may have lost the request since the upload began.
+    request = requests.get_for(session=session, user=user, request_id=upload.request_id)
+    item = service.record_ingested(
+        session=session,
+        node=node,
+        request=request,
+        result=stored,
+        name=name,
+        description=upload.meta.get("description", ""),
+        source_label=upload.meta.get("source", ""),
+        acquisition=acquisition,
+        ctx=ctx,
+    )
     upload.item_id = item.id
     audit.record(
         session=session,
@@ -299,11 +336,6 @@ def finish_piece(
         detail={"item": item.id, "digest": item.digest, "length": upload.length},
         clock=node.clock,
     )
-    return upload
-
-
-def item_of(session: Session, upload: EvidenceUpload) -> EvidenceItem | None:
-    return session.get(EvidenceItem, upload.item_id) if upload.item_id else None
 
 
 def terminate(
