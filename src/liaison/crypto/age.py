@@ -139,7 +139,7 @@ def encrypt_chunks(
             for chunk in chunks:
                 stdin.write(chunk)
         except BrokenPipeError:
-            pass  # the command died; its exit status says why
+            return  # the command died; its exit status says why (after the finally below)
         except BaseException as exc:  # noqa: BLE001 - re-raised by the calling thread
             failure.append(exc)
             process.kill()

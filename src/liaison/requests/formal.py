@@ -34,7 +34,8 @@ from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from liaison.requests import service
 from liaison.requests.contents import OffenceCode, offence_label
-from liaison.requests.formal_labels import KIND_FIELD_LABELS, Words, field_label, is_free_text
+from liaison.requests.formal_labels import KIND_FIELD_LABELS, field_label, is_free_text
+from liaison.requests.formal_words import Words
 
 TITLES = {
     "mla": Kind.MLA_REQUEST,

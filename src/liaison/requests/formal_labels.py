@@ -1,8 +1,9 @@
 """The words of a formal document for structured content, in the document's language.
 
 Field names and coded values are English msgids of the "documents" catalog (i18n/locale/*/
-LC_MESSAGES/documents.po); a value is rendered by its field: codes through their label, states
-and languages through CLDR names (Babel), calendar dates as the language writes them, yes/no,
+LC_MESSAGES/documents.po). formal_words.py renders a value by its field with these tables:
+codes through their label, states and languages through CLDR names (Babel), calendar dates as
+the language writes them, yes/no,
 penalties with the plural the language needs, refusal grounds with their articles, nested
 objects as "Label: value" pairs (labelled by what holds them: a person's name, an authority's).
 tests/unit/documents/test_formal_labels.py fails when a content field, a code or a StrEnum of
@@ -11,15 +12,9 @@ the contents package has no label, or a label has no translation in ru, vi or de
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date
-
-from liaison.i18n import translator
 from liaison.requests.conditions import Conditions as ResponseConditions
 from liaison.requests.contents.common import (
     Channel,
@@ -29,7 +24,6 @@ from liaison.requests.contents.common import (
     PersonRole,
 )
 from liaison.requests.contents.extradition import AssuranceKind, DecisionKind, ExtraditionPurpose
-from liaison.requests.contents.grounds import GROUNDS, GroundCode
 from liaison.requests.contents.mla import AssetAction, AssistanceType, ProceedingStage
 from liaison.requests.contents.offences import PenaltyUnit
 
@@ -320,98 +314,3 @@ def nested_label(parent: str, key: str) -> str:
 
 def is_free_text(value: Any) -> bool:
     return isinstance(value, dict) and "original" in value and "original_language" in value
-
-
-class Words:
-    """Renders content values in one language."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.tr: Callable[[str], str] = translator(lang, "documents")
-        self._locale = Locale.parse(lang)
-
-    def code(self, name: str, value: str) -> str:
-        for enum in FIELD_CODES.get(name, ()):
-            label = CODE_LABELS[enum].get(value)
-            if label is not None:
-                return self.tr(label)
-        return value
-
-    def state(self, code: str) -> str:
-        return str(self._locale.territories.get(code, code))
-
-    def penalty(self, value: dict[str, Any]) -> str:
-        unit, amount = str(value.get("unit", "")), value.get("amount")
-        if unit == "life" or not isinstance(amount, int):
-            return self.code("unit", unit)
-        forms = PENALTY_UNITS.get(self.lang, PENALTY_UNITS["en"]).get(unit, {})
-        form = self._locale.plural_form(amount)
-        return f"{amount} {forms.get(form, forms.get('other', unit))}"
-
-    def legal_basis(self, value: dict[str, Any]) -> str:
-        parts = []
-        if value.get("convention_article"):
-            parts.append(self.tr(CONVENTION_ARTICLE).format(article=value["convention_article"]))
-        if value.get("treaty"):
-            parts.append(str(value["treaty"]))
-        return "; ".join(parts)
-
-    def ground(self, code: str) -> str:
-        """A refusal or postponement ground from the closed list, with its articles."""
-        try:
-            found = GROUNDS[GroundCode(code)]
-        except ValueError:
-            return code
-        label = translator(self.lang, "validation")(found.label)
-        return self.tr(GROUND).format(ground=label, article=found.article)
-
-    def free_text(self, value: dict[str, Any]) -> str:
-        translated = (value.get("translations") or {}).get(self.lang)
-        return str(translated or value["original"])
-
-    def value(self, name: str, value: Any) -> str:
-        """One value as a line of text."""
-        if value in (None, "", [], {}):
-            return ""
-        if isinstance(value, bool):
-            return self.tr("Yes" if value else "No")
-        if isinstance(value, dict):
-            return self._object(name, value)
-        if isinstance(value, list):
-            return ", ".join(self.value(name, item) for item in value if item not in (None, ""))
-        if isinstance(value, str):
-            return self._text(name, value)
-        return self._number(name, value)
-
-    @staticmethod
-    def _number(name: str, value: Any) -> str:
-        if name == "offence_index" and isinstance(value, int):
-            return str(value + 1)  # stored from 0; the document numbers offences from 1
-        return str(value)
-
-    def _object(self, name: str, value: dict[str, Any]) -> str:
-        if name in ("max_penalty", "sentence_imposed"):
-            return self.penalty(value)
-        if name == "legal_basis":
-            return self.legal_basis(value)
-        return self.free_text(value) if is_free_text(value) else self.pairs(value, parent=name)
-
-    def _text(self, name: str, value: str) -> str:
-        if name in STATE_FIELDS:
-            return self.state(value)
-        if name == "original_language":
-            return str(self._locale.languages.get(value, value))
-        if name in DATE_FIELDS:
-            try:
-                return format_date(date.fromisoformat(value), format="long", locale=self._locale)
-            except ValueError:
-                return value
-        return self.code(name, value)
-
-    def pairs(self, value: dict[str, Any], *, parent: str = "") -> str:
-        """An object as "Label: value" pairs; `parent` is the field that holds it."""
-        return "; ".join(
-            f"{self.tr(nested_label(parent, key))}: {self.value(key, item)}"
-            for key, item in value.items()
-            if item not in (None, "", [], {})
-        )

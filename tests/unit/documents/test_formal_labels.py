@@ -33,8 +33,8 @@ from liaison.requests.formal_labels import (
     NESTED_LABELS,
     PERSON_FIELDS,
     RESPONSE_FIELDS,
-    Words,
 )
+from liaison.requests.formal_words import Words
 
 # Every module of the contents package, so that a new one is checked without being listed here.
 MODULES = sorted(module.name for module in pkgutil.iter_modules(contents.__path__))

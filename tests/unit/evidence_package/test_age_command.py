@@ -8,13 +8,14 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
 from liaison.core.errors import InvalidInput
 from liaison.crypto import keys
 from liaison.crypto.age import AgeError, age_command, decrypt_stream, encrypt_chunks
-from liaison.evidence.package import PayloadItem, seal_package, verify_package
+from liaison.evidence.package import PayloadItem, SealResult, seal_package, verify_package
 from liaison.evidence.package import seal as seal_module
 from tests.unit.evidence_package.factory import REQUEST, Parties, custody_events
 
@@ -27,6 +28,20 @@ def _encrypt(chunks: Iterator[bytes], recipient: str) -> bytes:
     assert AGE is not None
     encrypt_chunks(chunks=chunks, writer=out.write, recipient=recipient, command=AGE)
     return out.getvalue()
+
+
+def _seal_one(out: BinaryIO, name: str, data: bytes, parties: Parties) -> SealResult:
+    return seal_package(
+        out=out,
+        items=[PayloadItem(name, len(data), lambda: io.BytesIO(data))],
+        request_ref=REQUEST,
+        sender="fr-pnc",
+        recipient="vn-mps",
+        recipient_age=keys.age_recipient(parties.recipient.public_raw),
+        signing_private_raw=parties.signer.private_raw,
+        signing_key_id="k1",
+        custody=custody_events(),
+    )
 
 
 def test_age_command_output_decrypts_with_pyrage(parties: Parties) -> None:
@@ -80,17 +95,7 @@ def test_a_package_sealed_through_the_command_verifies(
     data = os.urandom(3 << 20)
     package = tmp_path / "p.age"
     with package.open("wb") as out:
-        result = seal_package(
-            out=out,
-            items=[PayloadItem("big.bin", len(data), lambda: io.BytesIO(data))],
-            request_ref=REQUEST,
-            sender="fr-pnc",
-            recipient="vn-mps",
-            recipient_age=keys.age_recipient(parties.recipient.public_raw),
-            signing_private_raw=parties.signer.private_raw,
-            signing_key_id="k1",
-            custody=custody_events(),
-        )
+        result = _seal_one(out, "big.bin", data, parties)
     assert calls == [AGE]
     assert result.digest == "sha256:" + hashlib.sha256(package.read_bytes()).hexdigest()
     assert result.size == package.stat().st_size
@@ -114,17 +119,7 @@ def test_a_package_written_with_direct_io_is_whole(
     with open_new(package) as out:
         if not is_direct(out):
             pytest.skip("this file system refuses O_DIRECT")
-        result = seal_package(
-            out=out,
-            items=[PayloadItem("evidence.bin", len(data), lambda: io.BytesIO(data))],
-            request_ref=REQUEST,
-            sender="fr-pnc",
-            recipient="vn-mps",
-            recipient_age=keys.age_recipient(parties.recipient.public_raw),
-            signing_private_raw=parties.signer.private_raw,
-            signing_key_id="k1",
-            custody=custody_events(),
-        )
+        result = _seal_one(out, "evidence.bin", data, parties)
     raw = package.read_bytes()
     assert (result.size, result.digest) == (len(raw), "sha256:" + hashlib.sha256(raw).hexdigest())
     report = verify_package(
