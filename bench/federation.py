@@ -202,7 +202,7 @@ BASELINE_TABLE = "plain_notes"
 
 def baseline_server(port: int, database_url: str) -> None:
     """A minimal ASGI app: POST a JSON list of notes → insert them, answer their ids."""
-    import uvicorn
+    import uvicorn  # noqa: PLC0415 - in the baseline's own process
 
     engine = create_engine(database_url)
     with engine.begin() as conn:

@@ -189,7 +189,7 @@ def ours(base: Path, size: int) -> dict[str, float]:
 
 def baseline_server(port: int, folder: str) -> None:
     """A minimal ASGI app: PUT → the body streamed to a file, fsynced; 204."""
-    import uvicorn
+    import uvicorn  # noqa: PLC0415 - in the baseline's own process
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

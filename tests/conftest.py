@@ -6,6 +6,7 @@ The suite runs on SQLite by default and on PostgreSQL when LIAISON_TEST_DATABASE
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from liaison import composition
 from liaison.accounts import service as accounts
 from liaison.accounts.models import User
 from liaison.accounts.schemas import UserCreate
@@ -28,12 +31,31 @@ from liaison.config import Settings, load_settings
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
 from liaison.db import migrate
-from liaison.db.base import Base, import_all_models
 from liaison.keyring import service as keyring
 from liaison.node import Node
 
+# What every entry point does first: the envelope kinds and their handlers, registered once.
+composition.assemble()
+
 PASSWORD = "correct-horse-battery-staple"
 TEST_KEK = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, base64
+
+
+def _not_on_the_event_loop(*_args: object) -> None:
+    """SQLAlchemy here is synchronous: a statement run on a thread with a running event loop
+    (an `async def` route doing database work in line) would stall every other request."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise AssertionError("a database statement ran on the event loop; use a sync route or a thread")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_work_stays_off_the_event_loop() -> Iterator[None]:
+    event.listen(Engine, "before_cursor_execute", _not_on_the_event_loop)
+    yield
+    event.remove(Engine, "before_cursor_execute", _not_on_the_event_loop)
 
 
 @pytest.fixture(scope="session")
@@ -97,9 +119,8 @@ def node(settings: Settings, clock: FakeClock) -> Iterator[Node]:
 
 
 def _empty_all_tables(node: Node) -> None:
-    import_all_models()
     with node.db.engine.begin() as conn:
-        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        tables = [t.name for t in reversed(composition.metadata().sorted_tables)]
         if node.db.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from liaison import composition
 from liaison.audit.context import AuditContext, Channel
 from liaison.authorities import service as authorities
 from liaison.authorities.schemas import AuthorityCreate
@@ -20,10 +21,10 @@ from liaison.core.permissions import AuthorityRole
 from liaison.db import migrate
 from liaison.directory import document, operator
 from liaison.directory import service as directory
-from liaison.federation.kinds import handled_kinds
 from liaison.federation.transport import LoopbackTransport
 from liaison.keyring import service as keyring
 from liaison.node import Node
+from tests.conftest import _empty_all_tables
 
 KEK = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CTX = AuditContext(actor="test", channel=Channel.system)
@@ -78,7 +79,7 @@ class Net:
                     for e in operator.local_entries(
                         session=session,
                         endpoint=endpoint_of(self.nodes, authority_id),
-                        kinds=handled_kinds(),
+                        kinds=composition.kind_names(),
                     )
                     if e.id == authority_id
                 ]
@@ -138,7 +139,6 @@ def build_net(urls: list[str], tmp: Path, authority_ids: list[str], clock: Clock
 
 
 def empty(node: Node) -> None:
-    from tests.conftest import _empty_all_tables
 
     _empty_all_tables(node)
     node.db.dispose()

@@ -15,7 +15,7 @@ from liaison.accounts.schemas import UserCreate
 from liaison.app import create_app
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
-from liaison.federation import worker
+from liaison.federation import delivery as worker
 from liaison.requests.models import Request
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, Net, build_net, empty

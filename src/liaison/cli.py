@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from liaison.accounts.cli import app as user_app
-from liaison.audit.cli import app as audit_app
-from liaison.authorities.cli import app as authority_app
+from liaison import composition
+from liaison import worker as runner
+from liaison.audit.context import cli_context
+from liaison.authorities import service as authorities
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
 from liaison.config import Env, load_settings
-from liaison.directory.cli import app as directory_app
-from liaison.evidence.cli import app as evidence_app
-from liaison.federation.cli import note_app, outbox_command, ping_command, worker_command
-from liaison.keyring.cli import app as keys_app
-from liaison.requests.cli import app as request_app
+from liaison.federation.cli import outbox_command, ping_command
+from liaison.keyring import service as keyring
 
 app = typer.Typer(
     help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True
 )
-app.add_typer(user_app, name="user")
-app.add_typer(keys_app, name="keys")
-app.add_typer(audit_app, name="audit")
-app.add_typer(authority_app, name="authority")
-app.add_typer(note_app, name="note")
+for _name, _group in composition.command_groups():
+    app.add_typer(_group, name=_name)
 app.command("ping")(ping_command)
-app.command("worker")(worker_command)
 app.command("outbox")(outbox_command)
-app.add_typer(directory_app, name="directory")
-app.add_typer(request_app, name="request")
-app.add_typer(evidence_app, name="evidence")
 
 
 @app.command("init")
@@ -40,10 +34,7 @@ app.add_typer(evidence_app, name="evidence")
 def init() -> None:
     """Create the data folder, bring the database to the latest schema, create the node key
     and any authority key that is missing. Safe to run again."""
-    from liaison.audit.context import cli_context
-    from liaison.authorities import service as authorities
-    from liaison.db import migrate
-    from liaison.keyring import service as keyring
+    from liaison.db import migrate  # noqa: PLC0415 - Alembic: only `init` migrates
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -68,9 +59,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
     """Run the web/API server."""
-    import uvicorn
+    import uvicorn  # noqa: PLC0415 - only `serve` loads the web server ...
 
-    from liaison.app import create_app
+    from liaison.app import create_app  # noqa: PLC0415 - ... and the web application
 
     settings = load_settings()
     if settings.env is Env.prod and host not in ("127.0.0.1", "::1", "localhost"):
@@ -90,11 +81,9 @@ def demo(
 ) -> None:
     """The embedded demo: authorities of several States on SQLite and local folders, talking
     through the federation protocol on 127.0.0.1. Ctrl-C stops every process."""
-    import signal
-    import time
 
-    from liaison import localnet
-    from liaison.demo import DEMO_PASSWORD
+    from liaison import localnet  # noqa: PLC0415 - only the demo starts nodes
+    from liaison.demo import DEMO_PASSWORD  # noqa: PLC0415 - idem
 
     settings = load_settings()
     if settings.env is not Env.dev:
@@ -140,6 +129,21 @@ def demo(
         console.print("stopping")  # Ctrl-C is how the demo is meant to end
     finally:
         processes.stop_all()
+
+
+@app.command("worker")
+@handle_errors
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One step of every loop, then exit")] = False,
+) -> None:
+    """The node's background work: deliver the outbox, move evidence packages, remind of
+    deadlines, apply retention, expire uploads, e-mail notifications, sign audit checkpoints."""
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    report = runner.run(load_node(), composition.worker_loops(), once=once)
+    if once:
+        done = ", ".join(f"{name} {count}" for name, count in report.done.items())
+        console.print(f"one pass: {done}")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from liaison import composition
 from liaison.audit.context import cli_context
 from liaison.config import load_settings
 from liaison.core.clock import system_clock
@@ -29,7 +30,6 @@ from liaison.db import migrate
 from liaison.demo import DEMO_AUTHORITIES, DemoAuthority, seed_authority
 from liaison.directory import document, operator
 from liaison.directory import service as directory
-from liaison.federation.kinds import handled_kinds
 from liaison.keyring import service as keyring
 from liaison.node import Node
 
@@ -111,7 +111,7 @@ def prepare(
                     users=users,
                 )
             entries += operator.local_entries(
-                session=session, endpoint=f"http://127.0.0.1:{port}", kinds=handled_kinds()
+                session=session, endpoint=f"http://127.0.0.1:{port}", kinds=composition.kind_names()
             )
         node.db.dispose()
         # The same settings as a file, so a person can point any `liaison` command at this node.

@@ -9,13 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from liaison.accounts import signin
 from liaison.accounts.models import User
-from liaison.audit import service as audit
 from liaison.audit.models import AuditEntry
+from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
 from liaison.node import Node
-from tests.conftest import PASSWORD, Factory
+from tests.conftest import PASSWORD, Factory, system_ctx
 
 
 def audit_count(node: Node, action: str) -> int:
@@ -115,8 +116,6 @@ def test_throttled_per_address(client: TestClient, node: Node, two_authorities: 
 def test_totp_required_by_authority(
     client: TestClient, factory: Factory, node: Node, clock: FakeClock
 ) -> None:
-    from liaison.accounts import signin
-    from tests.conftest import system_ctx
 
     factory.authority("de-bka", "DE", require_totp=True)
     factory.user("de.officer", "de-bka")
@@ -331,7 +330,7 @@ def test_sql_looking_strings_are_data_or_refused(
     )
     with node.db.session() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 4
-        assert audit.verify(session=session).ok
+        assert checkpoints.verify(session=session).ok
 
 
 @pytest.mark.parametrize(

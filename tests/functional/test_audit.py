@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 
 from liaison.audit import service as audit
-from liaison.audit.models import AuditCheckpoint, AuditEntry
+from liaison.audit.chain import GENESIS, entry_hash
+from liaison.audit.models import AuditEntry
+from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints.models import AuditCheckpoint
 from liaison.core.clock import FakeClock
 from liaison.core.errors import Conflict
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.node import Node
 from tests.cli import run_cli
 from tests.conftest import system_ctx
@@ -24,16 +28,16 @@ def write(node: Node, n: int) -> None:
             audit.record(
                 session=session,
                 ctx=system_ctx(),
-                action=Action.authority_user_updated,
+                action=AuditAction.authority_user_updated,
                 target=f"user:{i}",
                 detail={"i": i, "password": "hunter2"},
                 clock=node.clock,
             )
 
 
-def verify(node: Node) -> audit.VerifyReport:
+def verify(node: Node) -> checkpoints.VerifyReport:
     with node.db.session() as session:
-        return audit.verify(session=session)
+        return checkpoints.verify(session=session)
 
 
 def raw(node: Node, sql: str, **params: object) -> None:
@@ -122,7 +126,7 @@ def test_deleting_the_tail_is_caught_by_the_head_and_checkpoint(
 ) -> None:
     write(node, 6)
     with node.db.session() as session:
-        cp = audit.checkpoint(session=session, kek=node.kek, node_name="t", clock=node.clock)
+        cp = checkpoints.checkpoint(session=session, kek=node.kek, node_name="t", clock=node.clock)
         assert cp is not None
     last = first_entries(node)[-1]
     raw(node, "DELETE FROM audit_entries WHERE seq = :s", s=last)
@@ -136,9 +140,10 @@ def test_deleting_the_tail_is_caught_by_the_head_and_checkpoint(
 def test_rewriting_the_whole_chain_is_caught_by_the_signed_checkpoint(node: Node) -> None:
     write(node, 5)
     with node.db.session() as session:
-        assert audit.checkpoint(session=session, kek=node.kek, node_name="t", clock=node.clock)
+        assert checkpoints.checkpoint(
+            session=session, kek=node.kek, node_name="t", clock=node.clock
+        )
     # An attacker without the node key edits entry 2 and recomputes every hash after it.
-    from liaison.audit.chain import GENESIS, entry_hash
 
     raw(node, "UPDATE audit_entries SET target = 'user:rewritten' WHERE seq = 2")
     with node.db.session() as session:
@@ -162,7 +167,7 @@ def test_rewriting_the_whole_chain_is_caught_by_the_signed_checkpoint(node: Node
 def test_forged_checkpoint_signature_is_caught(node: Node) -> None:
     write(node, 3)
     with node.db.session() as session:
-        cp = audit.checkpoint(session=session, kek=node.kek, node_name="t", clock=node.clock)
+        cp = checkpoints.checkpoint(session=session, kek=node.kek, node_name="t", clock=node.clock)
         assert cp is not None
         cp_id = cp.id
     raw(
@@ -184,7 +189,7 @@ def test_rolled_back_change_leaves_no_entry(node: Node) -> None:
             audit.record(
                 session=session,
                 ctx=system_ctx(),
-                action=Action.authority_user_created,
+                action=AuditAction.authority_user_created,
                 target="user:x",
                 clock=node.clock,
             )
@@ -203,20 +208,20 @@ def test_checkpoints_are_written_every_n_entries(node: Node, clock: FakeClock) -
             audit.record(
                 session=session,
                 ctx=system_ctx(),
-                action=Action.auth_login_failed,
+                action=AuditAction.auth_login_failed,
                 target="username:x",
                 clock=clock,
             )
             clock.advance(timedelta(seconds=1))
     with node.db.session() as session:
         assert (
-            audit.maybe_checkpoint(
+            checkpoints.maybe_checkpoint(
                 session=session, kek=node.kek, node_name="t", every=100, clock=clock
             )
             is None
         )
         assert (
-            audit.maybe_checkpoint(
+            checkpoints.maybe_checkpoint(
                 session=session, kek=node.kek, node_name="t", every=2, clock=clock
             )
             is not None
@@ -235,7 +240,6 @@ def test_service_offers_no_update_or_delete_of_audit_rows() -> None:
 
 
 def test_concurrent_appenders_keep_one_chain(node: Node) -> None:
-    import threading
 
     def worker() -> None:
         for _ in range(10):
@@ -243,7 +247,7 @@ def test_concurrent_appenders_keep_one_chain(node: Node) -> None:
                 audit.record(
                     session=session,
                     ctx=system_ctx(),
-                    action=Action.auth_login_failed,
+                    action=AuditAction.auth_login_failed,
                     target="username:race",
                     clock=node.clock,
                 )
@@ -269,7 +273,7 @@ def test_savepoints_keep_the_chain_whole(node: Node) -> None:
         audit.record(
             session=session,
             ctx=system_ctx(),
-            action=Action.auth_login_failed,
+            action=AuditAction.auth_login_failed,
             target="a",
             clock=node.clock,
         )
@@ -279,7 +283,7 @@ def test_savepoints_keep_the_chain_whole(node: Node) -> None:
                 audit.record(
                     session=session,
                     ctx=system_ctx(),
-                    action=Action.auth_login_failed,
+                    action=AuditAction.auth_login_failed,
                     target="undone",
                     clock=node.clock,
                 )
@@ -291,14 +295,14 @@ def test_savepoints_keep_the_chain_whole(node: Node) -> None:
             audit.record(
                 session=session,
                 ctx=system_ctx(),
-                action=Action.auth_login_failed,
+                action=AuditAction.auth_login_failed,
                 target="kept",
                 clock=node.clock,
             )
         audit.record(
             session=session,
             ctx=system_ctx(),
-            action=Action.auth_login_failed,
+            action=AuditAction.auth_login_failed,
             target="after",
             clock=node.clock,
         )
@@ -314,7 +318,7 @@ def test_a_bare_savepoint_over_unwritten_appends_is_refused(node: Node) -> None:
         audit.record(
             session=session,
             ctx=system_ctx(),
-            action=Action.auth_login_failed,
+            action=AuditAction.auth_login_failed,
             target="a",
             clock=node.clock,
         )

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
+from liaison.app import create_app
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
 from liaison.node import Node
 from liaison.notifications import service as notifications
-from liaison.requests import reminders, rules
-from liaison.requests.deadlines import DueKind, default_policy, due_items, reminder_at
+from liaison.requests.deadlines import reminders
+from liaison.requests.deadlines.policy import DueKind, default_policy, due_items, reminder_at
+from liaison.requests.lifecycle import rules
 from liaison.requests.models import Request, RequestAssignment
-from liaison.requests.statemachine import Status
+from liaison.requests.table import Status
 from tests.conftest import Factory
 
 
@@ -150,9 +153,6 @@ def test_assigned_users_get_the_reminders(node: Node, factory: Factory, clock: F
 def test_authority_policy_overrides_the_default(
     node: Node, factory: Factory, clock: FakeClock
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    from liaison.app import create_app
 
     factory.authority("ru-gpo", "RU")
     factory.user("ru.contact", "ru-gpo", Role.contact_24_7)

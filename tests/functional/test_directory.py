@@ -17,9 +17,9 @@ from liaison.directory import operator as publishing
 from liaison.directory import service
 from liaison.directory.document import DirectoryAuthority, RevokedKey, sign_directory
 from liaison.directory.models import DirectoryVersion
-from liaison.federation import errors
 from liaison.keyring import service as keyring
 from liaison.node import Node
+from liaison.protocol import errors
 from tests.conftest import Factory, system_ctx
 
 OPERATOR = keys.generate("signing")

@@ -13,8 +13,19 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from liaison.audit.context import AuditContext, Channel
+from liaison.audit.models import AuditEntry
+from liaison.core.permissions import Role
+from liaison.crypto import keys
+from liaison.evidence import custody
+from liaison.evidence.models import EvidenceItem
+from liaison.evidence.schemas import Acquisition
+from liaison.evidence.service import ingest_item
 from liaison.node import Node
+from liaison.requests import service as requests
+from liaison.requests.schemas import RequestCreate
 from tests.cli import run_cli
 from tests.conftest import Factory
 from tests.functional.test_cli import add_authority
@@ -33,12 +44,13 @@ def _signing_public(env: dict[str, str], authority: str) -> str:
 
 
 @pytest.fixture
-def sealed(env: dict[str, str], node: Node, tmp_path: Path) -> dict[str, Path | str]:
-    """Two hosted authorities; fr-pnc seals two files for vn-mps, whose identity is exported."""
-    del node  # the fixture empties the database after the test
+def sealed(env: dict[str, str], factory: Factory, tmp_path: Path) -> dict[str, Path | str]:
+    """Two hosted authorities; an officer of fr-pnc seals two files for vn-mps, whose identity
+    is exported."""
     assert run_cli(env, "init").returncode == 0
     add_authority(env, "fr-pnc", "FR")
     add_authority(env, "vn-mps", "VN")
+    factory.user("fr.officer", "fr-pnc")
     identity = tmp_path / "vn-mps.identity"
     exported = run_cli(env, "keys", "export-identity", "vn-mps", "--out", str(identity))
     assert exported.returncode == 0, exported.stderr
@@ -48,7 +60,7 @@ def sealed(env: dict[str, str], node: Node, tmp_path: Path) -> dict[str, Path | 
     (evidence / "notes é.txt").write_bytes(NOTES)
     package = tmp_path / "REQ-1.age"
     files = [str(evidence / "image.bin"), str(evidence / "notes é.txt")]
-    args = ["--request", "REQ-1", "--from", "fr-pnc", "--recipient", "vn-mps"]
+    args = ["--request", "REQ-1", "--as", "fr.officer", "--recipient", "vn-mps"]
     done = run_cli(env, "evidence", "seal", *files, *args, "--out", str(package))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("sha256:")
@@ -169,7 +181,6 @@ def _changed_payload_byte_names_the_file(sealed: dict[str, Path | str], tmp_path
 
 
 def _wrong_or_missing_identity(sealed: dict[str, Path | str], tmp_path: Path) -> None:
-    from liaison.crypto import keys
 
     other = tmp_path / "other.identity"
     other.write_text(keys.age_identity(keys.generate("encryption").private_raw) + "\n")
@@ -217,7 +228,7 @@ def test_seal_refusals(sealed: dict[str, Path | str], env: dict[str, str], tmp_p
     bad_name = os.fsdecode(bytes(tmp_path) + b"/bad\xffname.bin")
     Path(bad_name).write_bytes(b"x")
     out = tmp_path / "refused.age"
-    args = ["--request", "REQ-2", "--from", "fr-pnc", "--recipient", "vn-mps", "--out", str(out)]
+    args = ["--request", "REQ-2", "--as", "fr.officer", "--recipient", "vn-mps", "--out", str(out)]
     cases = {
         str(empty): "empty",
         str(tmp_path / "missing.bin"): "does not exist",
@@ -244,14 +255,6 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
 ) -> None:
     """Files that are evidence items of the sender's request copy get `sealed` in their chain;
     a file that is no item is sealed too, with the audit entry as its only record."""
-    from sqlalchemy import select
-
-    from liaison.audit.context import AuditContext, Channel
-    from liaison.evidence import custody
-    from liaison.evidence.models import EvidenceItem
-    from liaison.evidence.schemas import Acquisition
-    from liaison.evidence.service import ingest_item
-    from liaison.requests import service as requests
 
     assert run_cli(env, "init").returncode == 0
     add_authority(env, "fr-pnc", "FR")
@@ -262,13 +265,14 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
         request = requests.create_draft(
             session=session,
             user=officer,
-            kind="mla",
-            requested="vn-mps",
-            content={"summary": "phishing case"},
-            language="fr",
-            reference="FR-2026-7",
-            subtype=None,
-            conditions={},
+            draft=RequestCreate(
+                kind="mla",
+                to="vn-mps",
+                content={},
+                language="fr",
+                reference="FR-2026-7",
+                subtype=None,
+            ),
             ctx=ctx,
             clock=node.clock,
         )
@@ -298,8 +302,8 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
         str(evidence),
         "--request",
         "FR-2026-7",
-        "--from",
-        "fr-pnc",
+        "--as",
+        "fr.officer",
         "--recipient",
         "vn-mps",
         "--out",
@@ -317,3 +321,35 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
         assert (
             session.scalar(select(EvidenceItem.id).where(EvidenceItem.name == "notes.txt")) is None
         )
+    # Someone of the authority who may not see the request cannot seal for it, and someone
+    # without evidence:item:write cannot seal at all (each refusal audited, nothing written).
+    factory.user("fr.other", "fr-pnc")
+    factory.user("fr.auditor", "fr-pnc", Role.auditor)
+    for username, code, sentence in (
+        ("fr.other", 3, "no request"),
+        ("fr.auditor", 6, "evidence:item:write"),
+    ):
+        refused = run_cli(
+            env,
+            "evidence",
+            "seal",
+            str(evidence),
+            "--request",
+            "FR-2026-7",
+            "--as",
+            username,
+            "--recipient",
+            "vn-mps",
+            "--out",
+            str(tmp_path / f"{username}.age"),
+        )
+        assert refused.returncode == code, refused.stderr
+        assert sentence in refused.stderr
+        assert not (tmp_path / f"{username}.age").exists()
+    with node.db.session() as session:
+        denied = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "authz:access:denied")
+        ).all()
+    assert [(e.actor, e.target) for e in denied] == [
+        ("cli:fr.auditor", "permission:evidence:item:write")
+    ]

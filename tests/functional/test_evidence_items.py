@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from liaison.audit import service as audit
 from liaison.audit.models import AuditEntry
+from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
-from liaison.crypto import signing
+from liaison.crypto import jose
 from liaison.evidence import custody, retention, service
 from liaison.evidence.models import EvidenceItem
 from liaison.keyring import service as keyring
@@ -24,6 +24,7 @@ from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from liaison.requests import service as requests
 from liaison.requests.models import Request
+from liaison.requests.schemas import RequestCreate
 from tests.conftest import Factory, system_ctx
 
 CONTENT = b"evidence bytes\n" * 100_000  # 1.5 MiB: more than one encrypted chunk
@@ -86,13 +87,14 @@ def seed(node: Node, factory: Factory, client: TestClient) -> tuple[str, dict[st
         request = requests.create_draft(
             session=session,
             user=created["vn.officer"],
-            kind="mla",
-            requested="ru-gpo",
-            content={"summary": "ransomware case"},
-            language="en",
-            reference="VN-2026-0042",
-            subtype=None,
-            conditions={},
+            draft=RequestCreate(
+                kind="mla",
+                to="ru-gpo",
+                content={},
+                language="en",
+                reference="VN-2026-0042",
+                subtype=None,
+            ),
             ctx=system_ctx(),
             clock=node.clock,
         )
@@ -155,7 +157,7 @@ def test_custody_in_order_and_mirrored_in_the_audit_log(case: Case, clock: FakeC
             "evidence:item:downloaded",
         ]
         assert [e.detail["custody_id"] for e in entries] == [e["id"] for e in events]
-        assert audit.verify(session=session).ok
+        assert checkpoints.verify(session=session).ok
 
 
 def test_third_authority_and_unassigned_officer_cannot_see_or_fetch(case: Case) -> None:
@@ -272,15 +274,15 @@ def test_retention_deletes_the_blob_with_a_signed_record(case: Case, clock: Fake
     events = case.get("vn.officer", f"/evidence/{item['id']}/custody").json()
     assert events[-1]["event"] == "deleted"
     token = events[-1]["detail"]["record"]
-    kid = signing.unverified_header(token)["kid"]
+    kid = jose.jws_header(token)["kid"]
     with case.node.db.session() as session:
         key = session.get(StoredKey, kid)
         assert key is not None
         assert key.authority_id == "vn-mps"
         public = keyring.public_raw_by_id(session=session, key_id=kid)
         assert public is not None
-        assert audit.verify(session=session).ok
-    payload = retention.verify_deletion_record(token=token, public_raw=public)
+        assert checkpoints.verify(session=session).ok
+    payload = retention.verify_deletion_record(token=token, key_id=kid, public_raw=public)
     assert payload["item"] == item["id"]
     assert payload["digest"] == item["digest"]
     assert datetime.fromisoformat(payload["deleted_at"]) == later

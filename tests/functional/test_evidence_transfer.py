@@ -15,9 +15,12 @@ from sqlalchemy import select
 
 from liaison.core.clock import FakeClock
 from liaison.evidence.models import EvidenceItem
+from liaison.evidence.store import LocalBlobStore, StoreError
 from liaison.evidence.transfer import incoming, wire
-from liaison.evidence.transfer import worker as transfers
 from liaison.evidence.transfer.models import PackageTransfer
+from liaison.evidence.transfer.outgoing import package_path
+from liaison.evidence.transfer.pushing import MAX_REFUSALS
+from liaison.evidence.transfer.tasks import Transfers
 from liaison.federation.transport import TransportError
 from liaison.keyring import service as keyring
 from liaison.requests.contents import RequestKind
@@ -63,7 +66,7 @@ def run(pair: Pair, client: wire.PackageClient, clock: FakeClock, rounds: int = 
     """Workers of both nodes until nothing moves (envelopes and packages)."""
     for _ in range(rounds):
         pair.deliver()
-        moved = [transfers.step(node, client) for node in pair.net.nodes.values()]
+        moved = [Transfers(node, client).step() for node in pair.net.nodes.values()]
         clock.advance(timedelta(seconds=301))  # past any backoff
         if not any(moved):
             pair.deliver()
@@ -316,7 +319,6 @@ def test_a_request_not_yet_sent_cannot_carry_evidence(pair: Pair) -> None:
 def test_a_full_disk_at_the_receiver_is_retried_not_blamed_on_the_package(
     pair: Pair, clock: FakeClock, sent: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from liaison.evidence.store import LocalBlobStore, StoreError
 
     request_id, _ = sent
     pair.api("ru.supervisor", "POST", f"/requests/{request_id}/packages", json={})
@@ -344,8 +346,6 @@ def test_a_full_disk_at_the_receiver_is_retried_not_blamed_on_the_package(
 def test_a_package_corrupted_on_the_senders_disk_fails_after_a_few_tries(
     pair: Pair, clock: FakeClock, sent: tuple[str, dict[str, str]]
 ) -> None:
-    from liaison.evidence.transfer.outgoing import package_path
-    from liaison.evidence.transfer.pushing import MAX_REFUSALS
 
     request_id, _ = sent
     pair.api("ru.supervisor", "POST", f"/requests/{request_id}/packages", json={})

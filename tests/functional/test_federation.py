@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from liaison.audit import service as audit
+from liaison import composition, worker
 from liaison.audit.models import AuditEntry
+from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints.models import AuditCheckpoint
 from liaison.core.clock import FakeClock
-from liaison.federation import messages, worker
+from liaison.federation import delivery, messages
 from liaison.federation.models import InboxEnvelope, Message, OutboxEnvelope
 from liaison.node import Node
 from tests.federation_net import CTX, Net, build_net, empty, extra_databases
@@ -54,8 +56,8 @@ def send(net: Net, text: str, thread: str | None = None) -> Message:
         )
 
 
-def drain(net: Net, node_id: str = "vn-mps") -> worker.RunStats:
-    return worker.deliver_once(net.nodes[node_id], net.transport)
+def drain(net: Net, node_id: str = "vn-mps") -> delivery.RunStats:
+    return delivery.deliver_once(net.nodes[node_id], net.transport)
 
 
 def test_note_round_trip_with_verified_receipt(net: Net) -> None:
@@ -76,7 +78,7 @@ def test_note_round_trip_with_verified_receipt(net: Net) -> None:
     assert count(ru, AuditEntry, action="federation:envelope:accepted") == 1
     for node in net.nodes.values():
         with node.db.session() as session:
-            assert audit.verify(session=session).ok
+            assert checkpoints.verify(session=session).ok
 
 
 def test_ping_is_answered_by_pong(net: Net) -> None:
@@ -186,14 +188,13 @@ def test_envelope_waiting_past_the_freshness_window_is_resealed(net: Net, clock:
 
 
 def test_worker_loop_signs_audit_checkpoints(net: Net) -> None:
-    from liaison.audit.models import AuditCheckpoint
 
     vn = net.nodes["vn-mps"]
     send(net, "checkpointed")
     fast = vn.settings.model_copy(update={"audit_checkpoint_seconds": 1.0})
     node = Node(settings=fast, db=vn.db, kek=vn.kek, clock=vn.clock)
-    stats = worker.run(node, transport=net.transport, stop_after=1.2)
-    assert stats.delivered == 1
+    report = worker.run(node, composition.worker_loops(transport=net.transport), stop_after=1.2)
+    assert report.done["outbox"] == 1
     assert count(vn, AuditCheckpoint) >= 1
     with vn.db.session() as session:
-        assert audit.verify(session=session).checkpoints >= 1
+        assert checkpoints.verify(session=session).checkpoints >= 1

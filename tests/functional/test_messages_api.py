@@ -16,7 +16,7 @@ from liaison.authorities import service as authorities
 from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
-from liaison.federation import worker
+from liaison.federation import delivery as worker
 from liaison.keyring import service as keyring
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, Net, build_net, empty, extra_databases

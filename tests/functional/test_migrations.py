@@ -13,8 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from liaison import composition
 from liaison.db import migrate
-from liaison.db.base import Base, import_all_models
 from liaison.db.session import make_engine
 
 
@@ -68,12 +68,11 @@ def test_each_migration_upgrades_and_downgrades(empty_db: str) -> None:
 
 def test_no_drift_between_models_and_migrations(empty_db: str) -> None:
     migrate.upgrade(empty_db, "head")
-    import_all_models()
     engine = make_engine(empty_db)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, Base.metadata)
+            diff = compare_metadata(context, composition.metadata())
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations differ; write a migration: {diff}"

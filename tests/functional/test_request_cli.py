@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from liaison import composition
 from liaison.audit.models import AuditEntry
 from liaison.core.permissions import Role
 from liaison.directory import document, operator
 from liaison.directory import service as directory
-from liaison.federation import worker
-from liaison.federation.kinds import handled_kinds
+from liaison.federation import delivery as worker
 from liaison.federation.transport import LoopbackTransport
 from liaison.node import Node
 from liaison.requests.contents import RequestKind
@@ -50,7 +50,9 @@ def live(node: Node, settings: Any) -> Iterator[Node]:
         factory.user(username, authority_id, role)
     private, _, kid = operator.new_operator_key()
     with live.db.session() as session:
-        entries = operator.local_entries(session=session, endpoint=ENDPOINT, kinds=handled_kinds())
+        entries = operator.local_entries(
+            session=session, endpoint=ENDPOINT, kinds=composition.kind_names()
+        )
     doc = operator.build_document(
         operator="test-operator", version=1, entries=entries, revoked=[], issued_at=live.clock.now()
     )
@@ -161,8 +163,9 @@ def test_request_lifecycle_through_the_cli(env: dict[str, str], live: Node, tmp_
     }
 
     listed = ok(env, "list", "--as", "vn.boss", "--status", "executed")
-    assert [r["id"] for r in listed] == [rid]
-    assert set(listed[0]) == set(requesting["request"])
+    assert [r["id"] for r in listed["items"]] == [rid]
+    assert listed["total"] == 1
+    assert set(listed["items"][0]) == set(requesting["request"])
 
     # a third authority's user cannot learn the request exists, nor act on it
     assert f"no request {rid}" in refused(env, 3, "show", "--as", "de.chief", rid)
@@ -176,7 +179,7 @@ def test_request_lifecycle_through_the_cli(env: dict[str, str], live: Node, tmp_
     assert shown.returncode == 0, shown.stderr
     assert "executed" in shown.stdout
     assert "history" in shown.stdout
-    assert ok(env, "list", "--as", "de.chief") == []
+    assert ok(env, "list", "--as", "de.chief")["items"] == []
     listed_human = run_cli(env, "request", "list", "--as", "vn.boss")
     assert listed_human.returncode == 0, listed_human.stderr
     assert rid in listed_human.stdout

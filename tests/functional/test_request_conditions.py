@@ -7,9 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from liaison.audit.models import AuditEntry
 from liaison.core.clock import FakeClock
-from liaison.requests.contents import RequestKind
+from liaison.i18n import translator
+from liaison.requests.contents import OffenceCode, RequestKind, offence_label
+from liaison.requests.formal import document as formal
+from liaison.requests.models import Request
 from tests.federation_net import extra_databases
 from tests.functional.test_requests_flow import approve_and_send, draft, step
 from tests.request_net import Pair, request_pair
@@ -114,9 +119,6 @@ def test_speciality_and_onward_transfer_refused_until_authorised(pair: Pair) -> 
 
 
 def test_refused_use_is_audited(pair: Pair) -> None:
-    from sqlalchemy import func, select
-
-    from liaison.audit.models import AuditEntry
 
     request_id = executed_mla(pair, {"no_onward_transfer": True})
     pair.api("vn.supervisor", "POST", f"/requests/{request_id}/forward", json={"to": "by-mia"})
@@ -179,10 +181,6 @@ def test_formal_document_is_signed_and_validates(pair: Pair, tmp_path: Path) -> 
 def test_formal_document_structured_fields_in_the_recipients_language(
     pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from liaison.i18n import translator
-    from liaison.requests import formal
-    from liaison.requests.contents import OffenceCode, offence_label
-    from liaison.requests.models import Request
 
     request_id = draft(pair, RequestKind.PRESERVATION)
     # The recipient's first accepted language comes from the directory; make it Russian here.

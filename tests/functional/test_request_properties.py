@@ -25,21 +25,15 @@ from liaison.accounts.schemas import UserCreate
 from liaison.core.clock import FakeClock
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Role
-from liaison.federation import worker
+from liaison.federation import delivery as worker
 from liaison.federation.models import InboxEnvelope, OutboxEnvelope
 from liaison.node import Node
-from liaison.requests import history as consultations
-from liaison.requests import rules, service, workflow
-from liaison.requests.contents import RequestKind, refusal_grounds
+from liaison.requests import service
+from liaison.requests.contents import RequestKind, postponement_grounds, refusal_grounds
+from liaison.requests.lifecycle import consultations, rules, workflow
 from liaison.requests.models import Request, RequestAssignment, RequestEvent
-from liaison.requests.statemachine import (
-    TABLE,
-    Action,
-    InvalidTransition,
-    Side,
-    Status,
-    find,
-)
+from liaison.requests.schemas import RequestCreate
+from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, Net, build_net, empty, endpoint_of, extra_databases
 from tests.unit.requests.test_request_kinds import COMPLETE
@@ -140,13 +134,14 @@ def transmit(nodes: Nodes, kind: RequestKind, subtype: str | None) -> str:
         request = service.create_draft(
             session=session,
             user=officer,
-            kind=kind.value,
-            requested=RU,
-            content=COMPLETE[kind],
-            language="en",
-            reference="VN-2026-0042",
-            subtype=subtype,
-            conditions={},
+            draft=RequestCreate(
+                kind=kind.value,
+                to=RU,
+                content=COMPLETE[kind],
+                language="en",
+                reference="VN-2026-0042",
+                subtype=subtype,
+            ),
             ctx=CTX,
             clock=nodes.clock,
         )
@@ -259,7 +254,6 @@ Step = tuple[str, Any, int, int]
 
 
 def ground_for(kind: str, action: Action, index: int) -> str | None:
-    from liaison.requests.contents import postponement_grounds
 
     grounds = refusal_grounds(kind) if action is Action.refuse else postponement_grounds(kind)
     return grounds[index % len(grounds)].code.value if grounds else None

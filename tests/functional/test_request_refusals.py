@@ -14,11 +14,10 @@ from liaison.audit.context import AuditContext, Channel
 from liaison.core.clock import FakeClock
 from liaison.core.errors import InvalidInput
 from liaison.core.ids import new_id_str
-from liaison.requests import history as consultations
-from liaison.requests import workflow
 from liaison.requests.contents import RequestKind, postponement_grounds, refusal_grounds
+from liaison.requests.lifecycle import consultations, workflow
 from liaison.requests.models import Request
-from liaison.requests.statemachine import Action, Status
+from liaison.requests.table import Action, Status
 from tests.federation_net import extra_databases
 from tests.request_net import Pair, request_pair
 from tests.unit.requests.test_request_kinds import COMPLETE

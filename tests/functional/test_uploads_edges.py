@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
@@ -242,7 +243,6 @@ def test_a_checksummed_piece_cut_by_a_disconnect_keeps_nothing(case: Case) -> No
 
 
 def _disconnecting_patch(case: Case, url: str, body: bytes, extra: dict[str, str]) -> int:
-    import anyio
 
     headers = {
         **case.headers["vn.officer"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from liaison.crypto import keys, signing
+from liaison.crypto import jose, keys
 from liaison.crypto.passwords import hash_password, verify_password
 
 KEK = b"k" * 32
@@ -56,14 +56,39 @@ def test_the_age_command_decrypts_to_our_identity(tmp_path: Path) -> None:
 
 def test_signatures_verify_only_with_the_signers_key() -> None:
     pair, other = keys.generate("signing"), keys.generate("signing")
-    token = signing.sign_json({"a": 1}, private_raw=pair.private_raw, key_id="k1")
-    assert signing.unverified_header(token)["kid"] == "k1"
-    assert signing.verify(token, public_raw=pair.public_raw) == b'{"a":1}'
-    with pytest.raises(signing.SignatureInvalid):
-        signing.verify(token, public_raw=other.public_raw)
+    token = jose.sign_json(
+        {"a": 1}, private_raw=pair.private_raw, key_id="k1", typ=jose.Typ.checkpoint
+    )
+    assert jose.jws_header(token)["kid"] == "k1"
+    good = jose.verify(token, public_raw=pair.public_raw, typ=jose.Typ.checkpoint, key_id="k1")
+    assert good == b'{"a":1}'
+    with pytest.raises(jose.SignatureInvalidError):
+        jose.verify(token, public_raw=other.public_raw, typ=jose.Typ.checkpoint, key_id="k1")
     tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
-    with pytest.raises(signing.SignatureInvalid):
-        signing.verify(tampered, public_raw=pair.public_raw)
+    with pytest.raises(jose.SignatureInvalidError):
+        jose.verify(tampered, public_raw=pair.public_raw, typ=jose.Typ.checkpoint, key_id="k1")
+    # The key id the caller found the key by must be the one the token names.
+    with pytest.raises(jose.TokenMalformedError, match="kid"):
+        jose.verify(token, public_raw=pair.public_raw, typ=jose.Typ.checkpoint, key_id="k2")
+
+
+@pytest.mark.parametrize("made_as", list(jose.Typ))
+def test_every_verifier_refuses_a_signature_made_for_another_purpose(made_as: jose.Typ) -> None:
+    """A signature made for one purpose (say an approval) can never pass as another (say a
+    deletion record), even over the very same bytes by the very same key."""
+    pair = keys.generate("signing")
+    token = jose.sign(b'{"x":1}', private_raw=pair.private_raw, key_id="k", typ=made_as)
+    for expected in jose.Typ:
+        if expected is made_as:
+            assert jose.verify(token, public_raw=pair.public_raw, typ=expected, key_id="k")
+            continue
+        with pytest.raises(jose.TokenMalformedError, match="typ"):
+            jose.verify(token, public_raw=pair.public_raw, typ=expected, key_id="k")
+
+
+def test_every_signed_object_has_its_own_typ() -> None:
+    values = [str(t) for t in jose.Typ]
+    assert len(values) == len(set(values))
 
 
 def test_passwords() -> None:

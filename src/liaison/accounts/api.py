@@ -7,28 +7,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from liaison.accounts import service, signin, tokens
+from liaison.accounts import access, service, signin, tokens
+from liaison.accounts.deps import Principal, require
 from liaison.accounts.models import ApiToken, User
 from liaison.accounts.schemas import (
-    LoginRequest,
+    IssuedTokenRead,
+    LoginCreate,
+    ProfileRead,
     TokenCreate,
-    TokenIssued,
     TokenRead,
     UserCreate,
     UserRead,
     UserUpdate,
-    WhoAmI,
 )
-from liaison.api.deps import (
-    NodeDep,
-    PermissionDeniedLogged,
-    Principal,
-    SessionDep,
-    anonymous_context,
-    require,
-)
-from liaison.audit import service as audit
-from liaison.core.permissions import Action, Permission
+from liaison.api.deps import NodeDep, SessionDep, anonymous_context
+from liaison.authorities import service as authorities
+from liaison.authorities.schemas import AuthorityRead
+from liaison.core.permissions import Permission
 
 router = APIRouter(tags=["accounts"])
 
@@ -38,8 +33,10 @@ def user_read(user: User) -> UserRead:
     return read.model_copy(update={"totp_enabled": user.totp_secret_enc is not None})
 
 
-@router.post("/auth/login", response_model=TokenIssued)
-def login(body: LoginRequest, request: Request, session: SessionDep, node: NodeDep) -> TokenIssued:
+@router.post("/auth/login", response_model=IssuedTokenRead)
+def login(
+    body: LoginCreate, request: Request, session: SessionDep, node: NodeDep
+) -> IssuedTokenRead:
     """Exchange username, password (and TOTP code) for a session token. Public."""
     signed = signin.sign_in(
         session=session,
@@ -52,7 +49,7 @@ def login(body: LoginRequest, request: Request, session: SessionDep, node: NodeD
         clock=node.clock,
     )
     record = session.get(ApiToken, signed.token_id)
-    return TokenIssued(
+    return IssuedTokenRead(
         id=signed.token_id,
         token=signed.token,
         kind=tokens.SESSION,
@@ -76,12 +73,12 @@ def logout(
     )
 
 
-@router.get("/whoami", response_model=WhoAmI)
+@router.get("/whoami", response_model=ProfileRead)
 def whoami(
     principal: Annotated[Principal, Depends(require(Permission.own_profile_read))],
-) -> WhoAmI:
+) -> ProfileRead:
     """The signed-in user, their authority and permissions. Permission: self:profile:read."""
-    return WhoAmI(
+    return ProfileRead(
         user=user_read(principal.user),
         authority_id=principal.authority_id,
         permissions=sorted(str(p) for p in principal.permissions),
@@ -99,13 +96,13 @@ def list_tokens(
     ]
 
 
-@router.post("/tokens", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)
+@router.post("/tokens", response_model=IssuedTokenRead, status_code=status.HTTP_201_CREATED)
 def create_token(
     body: TokenCreate,
     principal: Annotated[Principal, Depends(require(Permission.own_token_manage))],
     session: SessionDep,
     node: NodeDep,
-) -> TokenIssued:
+) -> IssuedTokenRead:
     """A named API token for scripts; the secret is shown once. Permission: self:token:manage."""
     lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     record, secret = tokens.issue(
@@ -117,7 +114,9 @@ def create_token(
         ctx=principal.ctx,
         clock=node.clock,
     )
-    return TokenIssued(id=record.id, token=secret, kind=record.kind, expires_at=record.expires_at)
+    return IssuedTokenRead(
+        id=record.id, token=secret, kind=record.kind, expires_at=record.expires_at
+    )
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
@@ -138,15 +137,13 @@ def _own_authority(
     principal: Principal, authority_id: str, session: SessionDep, node: NodeDep
 ) -> None:
     """Tenancy: an authority's admins act on their own authority only."""
-    if principal.authority_id != authority_id:
-        audit.record(
-            session=session,
-            ctx=principal.ctx,
-            action=Action.authz_access_denied,
-            target=f"authority:{authority_id}",
-            clock=node.clock,
-        )
-        raise PermissionDeniedLogged(f"you are not a member of authority {authority_id!r}")
+    access.authorize_authority(
+        session=session,
+        ctx=principal.ctx,
+        member_of=principal.authority_id,
+        authority_id=authority_id,
+        clock=node.clock,
+    )
 
 
 @router.get("/authorities/{authority_id}/users", response_model=list[UserRead])
@@ -214,3 +211,21 @@ def update_user(
         clock=node.clock,
     )
     return user_read(user)
+
+
+@router.get("/authorities", response_model=list[AuthorityRead])
+def list_authorities(
+    _: Annotated[Principal, Depends(require(Permission.node_authority_read))], session: SessionDep
+) -> list[AuthorityRead]:
+    """Every authority on this node. Permission: node:authority:read."""
+    return [AuthorityRead.model_validate(a) for a in authorities.list_all(session=session)]
+
+
+@router.get("/authorities/{authority_id}", response_model=AuthorityRead)
+def read_authority(
+    authority_id: str,
+    _: Annotated[Principal, Depends(require(Permission.node_authority_read))],
+    session: SessionDep,
+) -> AuthorityRead:
+    """One authority. Permission: node:authority:read."""
+    return AuthorityRead.model_validate(authorities.get(session=session, authority_id=authority_id))

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from liaison.accounts import service, signin
 from liaison.accounts.schemas import UserCreate
 from liaison.audit.context import cli_context
+from liaison.authorities import service as authorities
 from liaison.cli_support import console, fail, handle_errors, load_node, read_secret, unit_of_work
 from liaison.core.permissions import Role
 
@@ -84,8 +85,6 @@ def list_users(authority: Annotated[str, typer.Option("--authority", "-a")]) -> 
     """Users of one authority."""
     node = load_node()
     with unit_of_work(node) as session:
-        from liaison.authorities import service as authorities
-
         authorities.get(session=session, authority_id=authority)
         for user in service.list_for(session=session, authority_id=authority):
             flags = " (disabled)" if user.disabled else ""

@@ -54,7 +54,7 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class LoginRequest(BaseModel):
+class LoginCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -69,7 +69,7 @@ class TokenCreate(BaseModel):
     expires_in_days: int | None = Field(default=90, ge=1, le=366)
 
 
-class TokenIssued(BaseModel):
+class IssuedTokenRead(BaseModel):
     id: str
     token: str
     kind: str
@@ -88,7 +88,7 @@ class TokenRead(BaseModel):
     last_used_at: datetime | None
 
 
-class WhoAmI(BaseModel):
+class ProfileRead(BaseModel):
     user: UserRead
     authority_id: str
     permissions: list[str]

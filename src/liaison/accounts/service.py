@@ -15,7 +15,7 @@ from liaison.authorities import service as authorities
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import Conflict, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto.passwords import hash_password
 
 
@@ -51,7 +51,7 @@ def create(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.authority_user_created,
+        action=AuditAction.authority_user_created,
         target=f"user:{user.id}",
         authority_id=authority_id,
         detail={"username": user.username, "roles": user.roles, "node_admin": node_admin},
@@ -113,7 +113,7 @@ def update(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.authority_user_updated,
+            action=AuditAction.authority_user_updated,
             target=f"user:{user.id}",
             authority_id=authority_id,
             detail=changes,
@@ -139,7 +139,7 @@ def set_password(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.auth_password_changed,
+        action=AuditAction.auth_password_changed,
         target=f"user:{user.id}",
         authority_id=user.authority_id,
         clock=clock,

@@ -16,7 +16,7 @@ from liaison.audit.context import AuditContext
 from liaison.config import Settings
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import AuthenticationFailed, InvalidInput, RateLimited
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
 from liaison.crypto.passwords import hash_password, needs_rehash, verify_password
 
@@ -58,7 +58,7 @@ def _throttle(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.auth_login_throttled,
+            action=AuditAction.auth_login_throttled,
             target=f"username:{username}",
             detail={"by": which},
             clock=clock,
@@ -82,7 +82,7 @@ def _fail(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.auth_login_failed,
+        action=AuditAction.auth_login_failed,
         target=f"username:{username}",
         authority_id=authority_id,
         detail={"reason": reason},
@@ -179,7 +179,7 @@ def sign_in(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.auth_login_succeeded,
+        action=AuditAction.auth_login_succeeded,
         target=f"user:{user.id}",
         authority_id=user.authority_id,
         clock=clock,
@@ -200,7 +200,7 @@ def enroll_totp(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.auth_totp_enrolled,
+        action=AuditAction.auth_totp_enrolled,
         target=f"user:{user.id}",
         authority_id=user.authority_id,
         clock=clock,

@@ -13,7 +13,7 @@ from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import AuthenticationFailed, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto.tokens import new_token, token_digest
 
 SESSION = "session"
@@ -47,7 +47,7 @@ def issue(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.auth_token_created,
+        action=AuditAction.auth_token_created,
         target=f"token:{record.id}",
         authority_id=user.authority_id,
         detail={"kind": kind, "name": name, "user": user.id},
@@ -75,7 +75,7 @@ def resolve(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.auth_token_rejected,
+            action=AuditAction.auth_token_rejected,
             target=f"token:{record.id}",
             authority_id=record.user.authority_id,
             detail={"reason": problem},
@@ -113,7 +113,7 @@ def revoke(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.auth_token_revoked,
+            action=AuditAction.auth_token_revoked,
             target=f"token:{record.id}",
             authority_id=user.authority_id,
             detail={"kind": record.kind, "name": record.name},

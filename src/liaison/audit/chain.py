@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from liaison.crypto.hashing import canonical_json, same_digest, sha256_digest
+from liaison.crypto.hashing import canonical_json, same_digest, sha256_digest, sha256_label
 
-GENESIS = "sha256:" + "0" * 64
+GENESIS = sha256_label("0" * 64)
 
 
 def entry_hash(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison.core.codes import is_language, is_state
 from liaison.core.permissions import AuthorityRole
-
-AuthorityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")]
+from liaison.protocol.fields import AuthorityId
 
 
 def _check_names(value: dict[str, str]) -> dict[str, str]:

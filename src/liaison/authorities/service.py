@@ -11,7 +11,7 @@ from liaison.authorities.models import Authority
 from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import Conflict, NotFound
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.keyring import service as keyring
 
 
@@ -40,7 +40,7 @@ def create(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.node_authority_created,
+        action=AuditAction.node_authority_created,
         target=f"authority:{data.id}",
         authority_id=data.id,
         detail={"state": data.state, "roles": authority.roles},

@@ -47,7 +47,7 @@ class Permission(StrEnum):
     evidence_item_write = "evidence:item:write"
 
 
-class Action(StrEnum):
+class AuditAction(StrEnum):
     """Every audit entry's action. Append here; never rename (old entries keep the name)."""
 
     auth_login_succeeded = "auth:login:succeeded"
@@ -84,6 +84,7 @@ class Action(StrEnum):
     request_data_forwarded = "request:data:forwarded"
     request_use_refused = "request:use:refused"
     request_condition_lifted = "request:condition:lifted"
+    request_deadline_policy_set = "request:deadline_policy:set"
     evidence_item_ingested = "evidence:item:ingested"
     evidence_custody_recorded = "evidence:custody:recorded"
     evidence_item_downloaded = "evidence:item:downloaded"

@@ -24,12 +24,26 @@ def canonical_json(value: Any) -> bytes:
 
 
 def sha256_digest(data: bytes) -> str:
-    return SHA256_PREFIX + hashlib.sha256(data).hexdigest()
+    return sha256_label(hashlib.sha256(data).hexdigest())
+
+
+def sha256_label(hexdigest: str) -> str:
+    """``sha256:<hex>`` from a bare hex digest (as hashlib and BagIt manifests give it)."""
+    return SHA256_PREFIX + hexdigest
+
+
+def sha256_hex(digest: str) -> str:
+    """The hex part of ``sha256:<hex>`` (file names, URLs, manifests); ValueError otherwise."""
+    if not digest.startswith(SHA256_PREFIX):
+        raise ValueError(f"not a sha256 digest: {digest[:80]!r}")
+    return digest[len(SHA256_PREFIX) :]
 
 
 def same_digest(a: str, b: str) -> bool:
-    """Constant-time comparison of two digest strings."""
-    return hmac.compare_digest(a.encode(), b.encode())
+    """The one comparison of digests: constant-time, so a peer learns nothing from timing, and
+    blind to hex case (manifests written by other tools may use upper case). Works on labelled
+    (``sha256:…``) and bare hex digests alike, as long as both are the same form."""
+    return hmac.compare_digest(a.lower().encode(), b.lower().encode())
 
 
 def file_digests(path: Path, algorithms: list[str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Declarative base shared by every feature's models.
+"""Declarative base shared by every feature's models (which modules those are: liaison.composition).
 
 A naming convention makes constraint names deterministic, so migrations generated on SQLite and
 PostgreSQL agree and can be dropped by name on downgrade.
@@ -20,17 +20,3 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def import_all_models() -> None:
-    """Import every feature's models so Base.metadata is complete (Alembic, drift checks)."""
-    import liaison.accounts.models
-    import liaison.audit.models
-    import liaison.authorities.models
-    import liaison.directory.models
-    import liaison.evidence.models
-    import liaison.evidence.transfer.models
-    import liaison.federation.models
-    import liaison.keyring.models
-    import liaison.notifications.models
-    import liaison.requests.models  # noqa: F401

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
+from liaison.core.errors import LiaisonError
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -55,7 +56,6 @@ class Database:
         """The unit of work of one API request or CLI command: commit on success; on a failure
         that is itself a security event to keep (LiaisonError.keep_changes: a failed sign-in, a
         refused access) commit what was recorded and re-raise; otherwise roll back."""
-        from liaison.core.errors import LiaisonError
 
         with self.sessionmaker() as session:
             try:

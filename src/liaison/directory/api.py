@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from liaison.api.deps import Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import SessionDep
 from liaison.core.permissions import AuthorityRole, Permission
 from liaison.directory import service
 from liaison.directory.schemas import DirectoryAuthorityRead, DirectoryRead

@@ -27,7 +27,7 @@ from liaison.directory.document import (
     sign_directory,
     verify_directory,
 )
-from liaison.federation import errors
+from liaison.protocol import errors
 
 app = typer.Typer(help="The signed directory of authorities.", no_args_is_help=True)
 operator_key_app = typer.Typer(help="The directory operator's signing key.", no_args_is_help=True)

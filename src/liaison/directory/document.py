@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from liaison.core.codes import is_language, is_state
 from liaison.core.permissions import AuthorityRole
-from liaison.crypto import envelope as jose
+from liaison.crypto import jose
 from liaison.crypto.hashing import canonical_json
 from liaison.crypto.keys import b64u_decode
-from liaison.federation import errors
-from liaison.federation.fields import AuthorityId, KeyId, Kind, UtcTime, Version
+from liaison.protocol import errors
+from liaison.protocol.fields import AuthorityId, KeyId, Kind, UtcTime, Version
 
-DIRECTORY_TYP = "liaison-directory+jws"
+DIRECTORY_TYP = jose.Typ.directory
 # Room for every State's authorities several times over; refused before parsing beyond this.
 DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -153,7 +153,7 @@ def sign_directory(
     *, doc: DirectoryDocument, operator_private_raw: bytes, operator_kid: str
 ) -> str:
     payload = canonical_json(doc.model_dump(mode="json"))
-    return jose.sign_compact(
+    return jose.sign(
         payload,
         private_raw=operator_private_raw,
         key_id=operator_kid,
@@ -171,8 +171,13 @@ def verify_directory(
     """The document, only if the pinned operator key signed it; the kid in the header is
     informational (the pin decides), so an operator key rotation is a new pin."""
     try:
-        payload = jose.verify_compact(
-            token, public_raw=pinned_operator_public_raw, typ=DIRECTORY_TYP, max_bytes=max_bytes
+        # key_id None: the key is the pinned operator key, whatever id the document names.
+        payload = jose.verify(
+            token,
+            public_raw=pinned_operator_public_raw,
+            typ=DIRECTORY_TYP,
+            key_id=None,
+            max_bytes=max_bytes,
         )
     except jose.TokenTooLargeError as exc:
         raise errors.TooLargeError(str(exc)) from exc

@@ -21,9 +21,9 @@ from liaison.directory.document import (
     DirectoryKey,
     RevokedKey,
 )
-from liaison.federation.fields import truncate_ms
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
+from liaison.protocol.fields import truncate_ms
 
 _USE = {"signing": ("sig", "Ed25519"), "encryption": ("enc", "X25519")}
 

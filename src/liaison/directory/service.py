@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
-from liaison.core.permissions import Action, AuthorityRole
-from liaison.crypto import envelope as jose
+from liaison.core.permissions import AuditAction, AuthorityRole
+from liaison.crypto import jose
 from liaison.crypto.hashing import same_digest, sha256_digest
 from liaison.db.session import forget_per_transaction, per_transaction
 from liaison.directory import document
 from liaison.directory.document import DirectoryAuthority, DirectoryDocument, DirectoryKey
 from liaison.directory.models import DirectoryVersion
-from liaison.federation import errors
+from liaison.protocol import errors
 
 
 class NoDirectoryError(errors.UnknownKeyError):
@@ -92,7 +92,7 @@ def import_document(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.directory_version_imported,
+        action=AuditAction.directory_version_imported,
         target=f"directory:{doc.version}",
         detail={
             "operator": doc.operator,
@@ -191,6 +191,11 @@ def peer_authority(*, session: Session, authority_id: str) -> DirectoryAuthority
     if entry is None:
         raise errors.UnknownKeyError(f"{authority_id} is not in the directory")
     return entry
+
+
+def endpoint_of(*, session: Session, authority_id: str) -> str:
+    """Where envelopes and packages for ``authority_id`` are delivered (its node's base URL)."""
+    return peer_authority(session=session, authority_id=authority_id).endpoint
 
 
 def search(

@@ -9,11 +9,11 @@ docs/formal-documents.md.
 from liaison.documents.model import (
     Answer,
     Approval,
+    ApproverRole,
     FormalDocument,
     FreeText,
     Kind,
     Party,
-    Role,
     Section,
     SectionLabel,
 )
@@ -23,11 +23,11 @@ from liaison.documents.sign import SigningFailed, ValidationResult, sign_pdf, va
 __all__ = [
     "Answer",
     "Approval",
+    "ApproverRole",
     "FormalDocument",
     "FreeText",
     "Kind",
     "Party",
-    "Role",
     "Section",
     "SectionLabel",
     "SigningFailed",

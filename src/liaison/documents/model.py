@@ -101,7 +101,7 @@ class SectionLabel(StrEnum):
     ATTACHMENTS = "Attachments"
 
 
-class Role(StrEnum):
+class ApproverRole(StrEnum):
     """Approver roles (msgids)."""
 
     SUPERVISOR = "Supervisor"

@@ -203,9 +203,9 @@ def _srgb_profile() -> Any:
     ResourceWarning (an error under our test settings). Naming our own intent, read inside a
     `with`, gives the same output intent without the leak.
     """
-    from importlib.resources import files
+    from importlib.resources import files  # noqa: PLC0415 - only for rendering
 
-    from weasyprint.css import ColorProfile
+    from weasyprint.css import ColorProfile  # noqa: PLC0415 - Pango at import: >1 s
 
     with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
         return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
@@ -215,8 +215,8 @@ def render_pdf(doc: FormalDocument, *, out: BinaryIO | Path) -> None:
     """Write `doc` as a PDF/A-2u document to `out` (a path or a binary stream)."""
     # Imported here: WeasyPrint loads Pango through FFI at import, which the rest of the
     # application (API, CLI) should not pay for unless it renders a document.
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import CSS, HTML  # noqa: PLC0415 - Pango at import: >1 s
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - Pango at import: >1 s
 
     # No scheme is allowed, and a refused fetch is fatal rather than a silent blank.
     fetcher = URLFetcher(allowed_protocols=(), fail_on_errors=True)

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from liaison.crypto.certificates import certificate_der, private_key_pkcs8_der
+from liaison.crypto.certificates import (
+    CertificateError,
+    certificate_der,
+    matches_private_key,
+    private_key_pkcs8_der,
+)
 
 # Several signatures may follow each other (for instance a counter-signature); each gets a field.
 _FIELD_PREFIX = "LiaisonSignature"
@@ -56,13 +61,11 @@ def sign_pdf(
     name: str,
 ) -> None:
     """Append a PAdES signature by the key `signer_private_raw` certified by `certificate_pem`."""
-    from asn1crypto import keys, x509
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign import fields, signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    from liaison.crypto.certificates import CertificateError, matches_private_key
+    from asn1crypto import keys, x509  # noqa: PLC0415 - with pyHanko
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko.pdf_utils.misc import PdfError  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko.sign import fields, signers  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: PLC0415 - pyHanko: 1 s to import
 
     try:
         matching = matches_private_key(
@@ -110,8 +113,8 @@ def _align_producer(writer: Any) -> None:
     itself as the XMP pdf:Producer; PDF/A requires the two to be equal. Setting the Info entry
     to pyHanko's own string beforehand makes pyHanko leave it as is, and both agree.
     """
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.metadata.model import VENDOR
+    from pyhanko.pdf_utils import generic  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko.pdf_utils.metadata.model import VENDOR  # noqa: PLC0415 - pyHanko: 1 s to import
 
     if "/Info" not in writer.trailer:
         return
@@ -124,11 +127,11 @@ def _align_producer(writer: Any) -> None:
 
 def validate_pdf(*, path: Path, trust_pem: bytes) -> ValidationResult:
     """Validate every signature in the PDF at `path` against the certificate(s) in `trust_pem`."""
-    from asn1crypto import pem, x509
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
+    from asn1crypto import pem, x509  # noqa: PLC0415 - with pyHanko
+    from pyhanko.pdf_utils.misc import PdfError  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415 - pyHanko: 1 s to import
+    from pyhanko_certvalidator import ValidationContext  # noqa: PLC0415 - pyHanko: 1 s to import
 
     roots = [x509.Certificate.load(der) for _, _, der in pem.unarmor(trust_pem, multiple=True)]
     if not roots:

@@ -17,16 +17,18 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
+from liaison.crypto.hashing import sha256_hex
 from liaison.evidence import custody, service
 from liaison.evidence.ingest import BlobReader
 from liaison.evidence.schemas import (
     Acquisition,
-    CustodyOut,
-    ExportBody,
-    ExportOut,
-    ItemOut,
+    CustodyRead,
+    ItemExportCreate,
+    ItemExportRead,
+    ItemRead,
 )
 
 router = APIRouter(tags=["evidence"])
@@ -38,7 +40,7 @@ _READ_SIZE = 1 << 20
 @router.post(
     "/requests/{request_id}/evidence",
     status_code=status.HTTP_201_CREATED,
-    response_model=ItemOut,
+    response_model=ItemRead,
 )
 def upload(
     request_id: str,
@@ -54,7 +56,7 @@ def upload(
     description: Annotated[str, Form(max_length=20000)] = "",
     source: Annotated[str, Form(max_length=500)] = "",
     digest: Annotated[str | None, Form(description="sha256:<hex> to check on arrival")] = None,
-) -> ItemOut:
+) -> ItemRead:
     """Attach one file to the request as an evidence item; ``name`` defaults to the file's
     name. Permission: evidence:item:write."""
     item = service.ingest_item(
@@ -72,21 +74,21 @@ def upload(
         ctx=principal.ctx,
         declared_digest=digest or None,
     )
-    return ItemOut.model_validate(item)
+    return ItemRead.model_validate(item)
 
 
-@router.get("/requests/{request_id}/evidence", response_model=list[ItemOut])
-def list_items(request_id: str, principal: Reader, session: SessionDep) -> list[ItemOut]:
+@router.get("/requests/{request_id}/evidence", response_model=list[ItemRead])
+def list_items(request_id: str, principal: Reader, session: SessionDep) -> list[ItemRead]:
     """The request's evidence items. Permission: evidence:item:read."""
     items = service.list_items(session=session, user=principal.user, request_id=request_id)
-    return [ItemOut.model_validate(i) for i in items]
+    return [ItemRead.model_validate(i) for i in items]
 
 
-@router.get("/evidence/{item_id}", response_model=ItemOut)
-def get_item(item_id: str, principal: Reader, session: SessionDep) -> ItemOut:
+@router.get("/evidence/{item_id}", response_model=ItemRead)
+def get_item(item_id: str, principal: Reader, session: SessionDep) -> ItemRead:
     """One item's description and digest. Permission: evidence:item:read."""
     item = service.get_item(session=session, user=principal.user, item_id=item_id)
-    return ItemOut.model_validate(item)
+    return ItemRead.model_validate(item)
 
 
 def _stream(reader: BlobReader) -> Iterator[bytes]:
@@ -111,7 +113,7 @@ def content(
         session=session, node=node, user=principal.user, item_id=item_id, ctx=principal.ctx
     )
     item = download.item
-    hexdigest = item.digest.removeprefix("sha256:")
+    hexdigest = sha256_hex(item.digest)
     return StreamingResponse(
         _stream(download.reader),
         media_type="application/octet-stream",
@@ -128,17 +130,17 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-@router.get("/evidence/{item_id}/custody", response_model=list[CustodyOut])
-def custody_events(item_id: str, principal: Reader, session: SessionDep) -> list[CustodyOut]:
+@router.get("/evidence/{item_id}/custody", response_model=list[CustodyRead])
+def custody_events(item_id: str, principal: Reader, session: SessionDep) -> list[CustodyRead]:
     """The item's chain of custody, oldest first. Permission: evidence:item:read."""
     item = service.get_item(session=session, user=principal.user, item_id=item_id)
-    return [CustodyOut.model_validate(e) for e in custody.events(session=session, item=item)]
+    return [CustodyRead.model_validate(e) for e in custody.events(session=session, item=item)]
 
 
-@router.post("/evidence/{item_id}/export", response_model=ExportOut)
+@router.post("/evidence/{item_id}/export", response_model=ItemExportRead)
 def export(
-    item_id: str, body: ExportBody, principal: Writer, session: SessionDep, node: NodeDep
-) -> ExportOut:
+    item_id: str, body: ItemExportCreate, principal: Writer, session: SessionDep, node: NodeDep
+) -> ItemExportRead:
     """Release the item for a use (same proceeding, another proceeding, forwarding) if the
     request's conditions allow it; a refusal names the condition. Permission:
     evidence:item:write."""
@@ -152,8 +154,8 @@ def export(
         to=body.to,
         ctx=principal.ctx,
     )
-    return ExportOut(
-        item=ItemOut.model_validate(done.item),
+    return ItemExportRead(
+        item=ItemRead.model_validate(done.item),
         use=body.use,
         proceeding=body.proceeding,
         to=body.to,

@@ -8,7 +8,6 @@ lookups that need it (``--sender``, or no ``--identity``).
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import os
 import sys
@@ -18,10 +17,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, overload
 
 import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from liaison.accounts.operator import Actor, acting
+from liaison.audit import service as audit
+from liaison.authorities import service as authorities
+from liaison.authorities.models import Authority
 from liaison.cli_support import console, err_console, fail, handle_errors, load_node, unit_of_work
 from liaison.core.errors import InvalidInput
+from liaison.core.permissions import AuditAction, Permission
 from liaison.crypto import keys as keycrypto
+from liaison.crypto.hashing import sha256_label
+from liaison.directory import service as directory
+from liaison.evidence.custody import record_sealed
 from liaison.evidence.files import collect_files
 from liaison.evidence.package import (
     CustodyEvent,
@@ -31,6 +47,9 @@ from liaison.evidence.package import (
     seal_package,
     verify_package,
 )
+from liaison.keyring import service as keyring
+from liaison.requests import service as requests
+from liaison.requests.models import Request
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,7 +77,7 @@ class _HashingStream:
             self._hash.update(data)
             self._advance(len(data))
         else:
-            self._done("sha256:" + self._hash.hexdigest())
+            self._done(sha256_label(self._hash.hexdigest()))
         return data
 
     def close(self) -> None:
@@ -100,13 +119,6 @@ def _progress(total: int, files: int) -> Iterator[Callable[[int], None]]:
         typer.echo(f"sealing {files} file(s), {total} bytes", err=True)
         yield lambda _n: None
         return
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
 
     columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
@@ -137,9 +149,6 @@ def _write_new(out: Path, write: Callable[[BinaryIO], None]) -> None:
 
 def _recipient_age(session: Session, node: Node, recipient: str) -> str:
     """The age recipient of ``recipient``: its own key when hosted here, else the directory's."""
-    from liaison.authorities.models import Authority
-    from liaison.directory import service as directory
-    from liaison.keyring import service as keyring
 
     if session.get(Authority, recipient) is not None:
         key = keyring.active_key(session=session, authority_id=recipient, purpose="encryption")
@@ -153,6 +162,18 @@ def _recipient_age(session: Session, node: Node, recipient: str) -> str:
     return keycrypto.age_recipient(keycrypto.b64u_decode(public))
 
 
+def _check_request(session: Session, actor: Actor, reference: str) -> None:
+    """A request of the sender's authority named by --request (id or reference) must be one the
+    user may see, as in the API; a reference that names no request here is only a label."""
+    for found in session.scalars(
+        select(Request).where(
+            Request.holder == actor.user.authority_id,
+            or_(Request.id == reference, Request.reference == reference),
+        )
+    ):
+        requests.get_for(session=session, user=actor.user, request_id=found.id)
+
+
 @app.command("seal")
 @handle_errors
 def seal(
@@ -160,30 +181,26 @@ def seal(
     request: Annotated[str, typer.Option("--request", help="Request reference")],
     recipient: Annotated[str, typer.Option("--recipient", help="Receiving authority id")],
     out: Annotated[Path, typer.Option("--out", help="Package file to create")],
-    sender: Annotated[str, typer.Option("--from", help="Sending authority (hosted here)")],
+    username: Annotated[
+        str, typer.Option("--as", help="Seal as this user; the package is their authority's")
+    ],
     sha512: Annotated[bool, typer.Option("--sha512", help="Add SHA-512 manifests")] = False,
 ) -> None:
-    """Seal files into a signed BagIt package encrypted to the recipient authority."""
-    from liaison.audit import service as audit
-    from liaison.audit.context import cli_context
-    from liaison.authorities import service as authorities
-    from liaison.core.permissions import Action
-    from liaison.evidence.custody import record_sealed
-    from liaison.keyring import service as keyring
-
+    """Seal files into a BagIt package signed by your authority and encrypted to the recipient
+    (permission evidence:item:write; a request named by --request must be one you may see)."""
     files = collect_files(paths)
-    node = load_node()
-    user = getpass.getuser()
-    now = node.clock.now().astimezone(dt.UTC)
-    with unit_of_work(node) as session:
-        authorities.get(session=session, authority_id=sender)
+    with acting(username, Permission.evidence_item_write) as actor:
+        session, node, ctx = actor.session, actor.node, actor.ctx
+        sender = actor.user.authority_id
+        now = node.clock.now().astimezone(dt.UTC)
+        _check_request(session, actor, request)
         signing = keyring.active_key(session=session, authority_id=sender, purpose="signing")
         if signing is None:
             raise InvalidInput(f"{sender} has no signing key; run 'liaison init'")
         signing_raw = keyring.private_raw(kek=node.kek, key=signing)
         recipient_age = _recipient_age(session, node, recipient)
         custody = _AcquiredEvents(
-            [name for name, _, _ in files], f"cli:{user}", now.isoformat(timespec="seconds")
+            [name for name, _, _ in files], ctx.actor, now.isoformat(timespec="seconds")
         )
         total = sum(size for _, _, size in files)
         with ExitStack() as stack:
@@ -219,8 +236,8 @@ def seal(
         result = results[0]
         audit.record(
             session=session,
-            ctx=cli_context(user),
-            action=Action.evidence_custody_recorded,
+            ctx=ctx,
+            action=AuditAction.evidence_custody_recorded,
             target=f"package:{result.digest}",
             authority_id=sender,
             detail={
@@ -239,7 +256,7 @@ def seal(
             digests=set(custody.digests.values()),
             package=result.digest,
             recipient=recipient,
-            ctx=cli_context(user),
+            ctx=ctx,
             clock=node.clock,
         )
     console.print(f"sealed {len(files)} file(s) for {recipient} into {out}", highlight=False)
@@ -259,8 +276,6 @@ def seal(
 
 def _identities_from_node() -> list[str]:
     """Every encryption key of the authorities hosted here, newest first, as age identities."""
-    from liaison.authorities import service as authorities
-    from liaison.keyring import service as keyring
 
     node = load_node()
     with unit_of_work(node) as session:
@@ -279,9 +294,6 @@ def _sender_keys(sender: str) -> list[bytes]:
     """The sender's Ed25519 public keys, newest first: its own when hosted here, else the
     directory's. The package names the key it was signed with only inside the ciphertext, so
     older keys are tried when the newest does not verify (keys rotate, packages stay)."""
-    from liaison.authorities.models import Authority
-    from liaison.directory import service as directory
-    from liaison.keyring import service as keyring
 
     node = load_node()
     with unit_of_work(node) as session:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.evidence.models import CustodyEvent, EvidenceItem
 from liaison.requests.models import Request
 
@@ -38,10 +38,10 @@ class Event(StrEnum):
 # Events with an audit action of their own, so the log can be searched for them directly;
 # the others share evidence:custody:recorded and carry the event name in the detail.
 _ACTIONS = {
-    Event.ingested: Action.evidence_item_ingested,
-    Event.downloaded: Action.evidence_item_downloaded,
-    Event.exported: Action.evidence_item_exported,
-    Event.deleted: Action.evidence_item_deleted,
+    Event.ingested: AuditAction.evidence_item_ingested,
+    Event.downloaded: AuditAction.evidence_item_downloaded,
+    Event.exported: AuditAction.evidence_item_exported,
+    Event.deleted: AuditAction.evidence_item_deleted,
 }
 
 
@@ -75,7 +75,7 @@ def record(
     audit.record(
         session=session,
         ctx=ctx,
-        action=_ACTIONS.get(event, Action.evidence_custody_recorded),
+        action=_ACTIONS.get(event, AuditAction.evidence_custody_recorded),
         target=f"evidence:{item.id}",
         authority_id=item.holder,
         detail={

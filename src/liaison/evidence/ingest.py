@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import io
 import mmap
 import queue
@@ -31,6 +30,7 @@ from liaison.core.errors import InvalidInput, LiaisonError
 from liaison.core.ids import new_id_str
 from liaison.crypto import blobcipher, keys
 from liaison.crypto.blobcipher import CHUNK_SIZE, TAG_SIZE, BlobCipher, BlobCipherError
+from liaison.crypto.hashing import same_digest, sha256_label
 from liaison.evidence.store.base import BadBlob, BlobStore, StagedBlob, check_digest
 
 # Chunks in flight: being read or queued for hashing, one held until we know whether it is the
@@ -260,10 +260,8 @@ def _pipeline(
             pending = (slot, n)
             if n < CHUNK_SIZE:
                 break
-        digest = "sha256:" + hasher.hexdigest()
-        if declared_digest is not None and not hmac.compare_digest(
-            digest.encode(), declared_digest.encode()
-        ):
+        digest = sha256_label(hasher.hexdigest())
+        if declared_digest is not None and not same_digest(digest, declared_digest):
             raise DigestMismatch(
                 f"the evidence received has digest {digest}, not the declared {declared_digest}"
             )
@@ -394,7 +392,7 @@ def verify_store(*, store: BlobStore, kek: bytes) -> list[BadBlob]:
         with reader:
             for chunk in reader.chunks():
                 hasher.update(chunk)
-        if not hmac.compare_digest("sha256:" + hasher.hexdigest(), digest):
+        if not same_digest(sha256_label(hasher.hexdigest()), digest):
             raise BlobCorruptError(f"blob {digest} does not hash to its name")
 
     return store.verify(check=check)

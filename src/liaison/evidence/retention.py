@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import InvalidInput
-from liaison.crypto import signing
+from liaison.crypto import jose
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
 from liaison.evidence.models import EvidenceItem
@@ -28,7 +28,7 @@ from liaison.keyring import service as keyring
 from liaison.node import Node
 from liaison.requests.models import Request
 
-DELETION_TYP = "liaison-evidence-deletion+jws"
+DELETION_TYP = jose.Typ.deletion
 RETENTION_REASON = "end of the retention period set by the request's conditions"
 _ACTOR = "system:retention"
 
@@ -53,7 +53,7 @@ def delete_item_for_retention(
     key = keyring.active_key(session=session, authority_id=item.holder, purpose="signing")
     if key is None:
         raise InvalidInput(f"{item.holder} has no signing key to sign the deletion record")
-    token = signing.sign_json(
+    token = jose.sign_json(
         deletion_payload(item, deleted_at=now, reason=reason),
         private_raw=keyring.private_raw(kek=node.kek, key=key),
         key_id=key.id,
@@ -117,7 +117,10 @@ def apply_retention(*, session: Session, node: Node, now: datetime) -> list[str]
     return deleted
 
 
-def verify_deletion_record(*, token: str, public_raw: bytes) -> dict[str, Any]:
-    """The signed payload of a deletion record; raises signing.SignatureInvalid if it is not."""
-    payload: dict[str, Any] = json.loads(signing.verify(token, public_raw=public_raw))
+def verify_deletion_record(*, token: str, key_id: str, public_raw: bytes) -> dict[str, Any]:
+    """The signed payload of a deletion record by key ``key_id``; raises jose.TokenError if the
+    token is not one (another kind of signature included)."""
+    payload: dict[str, Any] = json.loads(
+        jose.verify(token, public_raw=public_raw, typ=DELETION_TYP, key_id=key_id)
+    )
     return payload

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from liaison.core.errors import InvalidInput
-from liaison.requests.conditions import Use
+from liaison.requests.sharing.uses import Use
 
 # A name becomes a file name when the item is downloaded or sealed into a package (BagIt data/).
 NAME_MAX_BYTES = 255
@@ -54,7 +54,7 @@ class Acquisition(BaseModel):
     tool: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
-class ItemOut(BaseModel):
+class ItemRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
@@ -75,7 +75,7 @@ class ItemOut(BaseModel):
     deleted_at: datetime | None
 
 
-class CustodyOut(BaseModel):
+class CustodyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -87,7 +87,7 @@ class CustodyOut(BaseModel):
     detail: dict[str, Any]
 
 
-class ExportBody(BaseModel):
+class ItemExportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     use: Use = Use.same_proceeding
@@ -96,8 +96,8 @@ class ExportBody(BaseModel):
     to: Reference | None = None
 
 
-class ExportOut(BaseModel):
-    item: ItemOut
+class ItemExportRead(BaseModel):
+    item: ItemRead
     use: Use
     proceeding: str | None
     to: str | None

@@ -21,7 +21,7 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.errors import LiaisonError, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
 from liaison.evidence.ingest import BlobReader, IngestResult, ingest, open_blob
@@ -30,9 +30,10 @@ from liaison.evidence.schemas import Acquisition, check_name
 from liaison.evidence.store import BlobNotFoundError, BlobStore, LocalBlobStore
 from liaison.node import Node
 from liaison.requests import service as requests
-from liaison.requests.conditions import ConditionRefused, Conditions, Use, binding, check_use
+from liaison.requests.contents.conditions import Conditions, binding
 from liaison.requests.models import Request
-from liaison.requests.statemachine import Status
+from liaison.requests.sharing.uses import ConditionRefused, Use, check_use
+from liaison.requests.table import Side, Status
 
 # Largest item accepted. A module constant rather than a setting: settings belong to config.py,
 # and 64 GiB covers a full disk image of a seized phone while still stopping a runaway upload.
@@ -57,7 +58,7 @@ def store_for(node: Node) -> BlobStore:
 def bound_conditions(request: Request) -> Conditions:
     """The conditions this copy's evidence must respect: those the other side set."""
     return binding(
-        holder_is_requesting=request.holder == request.requesting,
+        holder_is_requesting=request.side is Side.requesting,
         conditions=request.conditions,
         response=request.response,
     )
@@ -338,7 +339,7 @@ def export_item(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.evidence_use_refused,
+            action=AuditAction.evidence_use_refused,
             target=f"evidence:{item.id}",
             authority_id=item.holder,
             detail={"use": use.value, "condition": exc.condition, "to": to},

@@ -1,18 +1,32 @@
-"""Federation endpoints. Peers authenticate by signing every envelope, not with user tokens:
-the only permission here is a valid signature by a key the directory lists for the sender."""
+"""Federation routes. For users (`router`, under /api/v1): notes, pings, threads and the delivery
+status of one's own authority, each route declaring its permission. For peers (`peer_router`,
+/federation/v1): the inbox, where peers authenticate by signing every envelope, not with user
+tokens: the only permission there is a valid signature by a key the directory lists for the
+sender."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
+from liaison.core.permissions import Permission
 from liaison.federation import envelope as env
-from liaison.federation import inbox
+from liaison.federation import inbox, messages
+from liaison.federation.models import OutboxEnvelope
+from liaison.federation.schemas import MessageRead, NoteCreate, OutboxRead, PingCreate, ThreadRead
 from liaison.node import Node
 
-router = APIRouter(prefix="/federation/v1", tags=["federation"])
+router = APIRouter(tags=["messages"])
+peer_router = APIRouter(prefix="/federation/v1", tags=["federation"])
+Sender = Annotated[Principal, Depends(require(Permission.message_send))]
+Reader = Annotated[Principal, Depends(require(Permission.message_read))]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -38,7 +52,7 @@ def too_large_response(exc: BodyTooLarge) -> JSONResponse:
     return JSONResponse({"detail": str(exc), "reason": "too_large"}, status_code=413)
 
 
-@router.post("/inbox")
+@peer_router.post("/inbox")
 async def receive_one(request: Request) -> JSONResponse:
     """One envelope (compact JWS as the body). 200 with the signed receipt when accepted (or a
     duplicate); a 4xx with the reason and the signed rejection receipt otherwise.
@@ -62,7 +76,7 @@ async def receive_one(request: Request) -> JSONResponse:
     return JSONResponse(payload, status_code=200)
 
 
-@router.post("/inbox/batch")
+@peer_router.post("/inbox/batch")
 async def receive_batch(request: Request) -> JSONResponse:
     """Up to 100 envelopes: `{"envelopes": [...]}` → `{"receipts": [...]}`, one signed receipt
     per envelope in the same order (accepted or rejected). 400 for a malformed batch, 413 when
@@ -85,38 +99,68 @@ async def receive_batch(request: Request) -> JSONResponse:
     return JSONResponse(env.BatchResponse(receipts=receipts).model_dump(), status_code=200)
 
 
-@router.get(
-    "/authorities/{authority_id}/certificate.pem",
-    response_class=Response,
-    responses={200: {"content": {"application/x-pem-file": {}}}},
-)
-def certificate(authority_id: str, request: Request, kid: str | None = None) -> Response:
-    """The self-issued X.509 certificate of a hosted authority's signing key (the active one, or
-    `kid`), to validate the PAdES signature of its formal documents. Public: a certificate holds
-    only the public key, which the directory publishes anyway."""
-    from liaison.authorities.models import Authority
-    from liaison.keyring import service as keyring
-    from liaison.keyring.models import StoredKey
-    from liaison.requests.formal import certificate_for
+@router.post("/notes", response_model=MessageRead, status_code=status.HTTP_201_CREATED)
+def send_note(
+    body: NoteCreate, principal: Sender, session: SessionDep, node: NodeDep
+) -> MessageRead:
+    """Send a note to another authority; with `id`, a retried call returns the same note.
+    Permission: federation:message:send."""
+    message = messages.send_note(
+        session=session,
+        sender=principal.authority_id,
+        recipient=body.to,
+        text=body.text,
+        ctx=principal.ctx,
+        thread=body.thread,
+        note_id=body.id,
+        clock=node.clock,
+    )
+    return MessageRead.model_validate(message)
 
-    node: Node = request.app.state.node
-    with node.db.session() as session:
-        authority = session.get(Authority, authority_id)
-        key = (
-            session.get(StoredKey, kid)
-            if kid
-            else keyring.active_key(session=session, authority_id=authority_id, purpose="signing")
-        )
-        if (
-            authority is None
-            or key is None
-            or key.authority_id != authority_id
-            or key.purpose != "signing"
-        ):
-            return JSONResponse(
-                {"detail": f"no signing key {kid or ''} of {authority_id} here"}, status_code=404
-            )
-        pem = certificate_for(
-            authority=authority, key=key, private_raw=keyring.private_raw(kek=node.kek, key=key)
-        )
-    return Response(pem, media_type="application/x-pem-file")
+
+@router.post("/pings", response_model=MessageRead, status_code=status.HTTP_201_CREATED)
+def send_ping(
+    body: PingCreate, principal: Sender, session: SessionDep, node: NodeDep
+) -> MessageRead:
+    """Ping another authority; its node answers pong. Permission: federation:message:send."""
+    message = messages.send_ping(
+        session=session,
+        sender=principal.authority_id,
+        recipient=body.to,
+        ctx=principal.ctx,
+        clock=node.clock,
+    )
+    return MessageRead.model_validate(message)
+
+
+@router.get("/threads", response_model=list[ThreadRead])
+def list_threads(principal: Reader, session: SessionDep) -> list[ThreadRead]:
+    """Threads of your authority, newest first. Permission: federation:message:read."""
+    return [
+        ThreadRead(thread=t, counterpart=c, messages=n, last_activity=at)
+        for t, c, n, at in messages.threads(session=session, authority_id=principal.authority_id)
+    ]
+
+
+@router.get("/threads/{thread}", response_model=list[MessageRead])
+def read_thread(thread: str, principal: Reader, session: SessionDep) -> list[MessageRead]:
+    """Messages of one thread of your authority. Permission: federation:message:read."""
+    found = messages.thread_messages(
+        session=session, authority_id=principal.authority_id, thread=thread
+    )
+    return [MessageRead.model_validate(m) for m in found]
+
+
+@router.get("/outbox", response_model=list[OutboxRead])
+def list_outbox(
+    principal: Reader,
+    session: SessionDep,
+    state: Annotated[str | None, Query(pattern="^(pending|delivered|rejected)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[OutboxRead]:
+    """What your authority sent and whether it arrived. Permission: federation:message:read."""
+    query = select(OutboxEnvelope).where(OutboxEnvelope.sender == principal.authority_id)
+    if state:
+        query = query.where(OutboxEnvelope.status == state)
+    rows = session.scalars(query.order_by(OutboxEnvelope.id.desc()).limit(limit))
+    return [OutboxRead.model_validate(r) for r in rows]

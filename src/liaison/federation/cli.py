@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
-from liaison.cli_support import console, handle_errors, load_node, unit_of_work
+from liaison.cli_support import handle_errors, load_node, unit_of_work
 from liaison.federation import messages
 from liaison.federation.models import OutboxEnvelope
 
@@ -94,23 +94,6 @@ def ping(
     typer.echo(f"ping {message.id} queued for {recipient}")
 
 
-def worker(
-    once: Annotated[bool, typer.Option("--once", help="One delivery pass, then exit")] = False,
-) -> None:
-    """Deliver the outbox: seal, send in batches, store receipts, retry with backoff."""
-    import logging
-
-    from liaison.federation import worker as delivery
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    node = load_node()
-    stats = delivery.run(node, once=once)
-    if once:
-        console.print(
-            f"delivered {stats.delivered}, rejected {stats.rejected}, retrying {stats.retried}"
-        )
-
-
 def outbox(
     authority: Annotated[str | None, typer.Option("--authority", "-a")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only what is still waiting")] = False,
@@ -132,5 +115,4 @@ def outbox(
 
 
 ping_command = handle_errors(ping)
-worker_command = handle_errors(worker)
 outbox_command = handle_errors(outbox)

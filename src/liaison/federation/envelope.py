@@ -16,10 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from liaison.core.ids import new_id_str
-from liaison.crypto import envelope as jose
+from liaison.crypto import jose
 from liaison.crypto.hashing import canonical_json, same_digest, sha256_digest
-from liaison.federation import errors
-from liaison.federation.fields import (
+from liaison.protocol import errors
+from liaison.protocol.fields import (
     AuthorityId,
     Digest,
     EnvelopeId,
@@ -30,8 +30,8 @@ from liaison.federation.fields import (
 )
 
 VERSION = 1
-ENVELOPE_TYP = "liaison-envelope+jws"
-RECEIPT_TYP = "liaison-receipt+jws"
+ENVELOPE_TYP = jose.Typ.envelope
+RECEIPT_TYP = jose.Typ.receipt
 # One envelope carries messages, not evidence (files travel separately, named by digest).
 DEFAULT_MAX_WIRE_BYTES = 1024 * 1024
 DEFAULT_WINDOW = timedelta(minutes=10)
@@ -191,7 +191,7 @@ def seal(
         )
     except ValidationError as exc:
         raise errors.MalformedError(f"envelope fields are invalid: {exc}") from exc
-    wire = jose.sign_compact(
+    wire = jose.sign(
         canonical_json(envelope.model_dump(mode="json")),
         private_raw=sender_private_raw,
         key_id=sender_key_id,
@@ -212,7 +212,7 @@ def _parse_envelope(payload: bytes) -> Envelope:
         ) from exc
 
 
-def _header(wire: str, *, typ: str, max_bytes: int) -> dict[str, Any]:
+def _header(wire: str, *, typ: jose.Typ, max_bytes: int) -> dict[str, Any]:
     try:
         header = jose.jws_header(wire, max_bytes=max_bytes)
     except jose.TokenTooLargeError as exc:
@@ -220,7 +220,7 @@ def _header(wire: str, *, typ: str, max_bytes: int) -> dict[str, Any]:
     except jose.TokenMalformedError as exc:
         raise errors.MalformedError(str(exc)) from exc
     if header["typ"] != typ:
-        raise errors.MalformedError(f"typ is {header['typ']!r}, expected {typ!r}")
+        raise errors.MalformedError(f"typ is {header['typ']!r}, expected {str(typ)!r}")
     return header
 
 
@@ -236,10 +236,12 @@ def peek(wire: str, *, max_bytes: int = DEFAULT_MAX_WIRE_BYTES) -> Peeked:
     )
 
 
-def _verified_payload(wire: str, *, public_raw: bytes, typ: str, max_bytes: int) -> bytes:
+def _verified_payload(wire: str, *, public_raw: bytes, typ: jose.Typ, max_bytes: int) -> bytes:
     _header(wire, typ=typ, max_bytes=max_bytes)
     try:
-        return jose.verify_compact(wire, public_raw=public_raw, typ=typ, max_bytes=max_bytes)
+        # key_id None: the caller found this key by the token's own kid, through the directory,
+        # which also ties that kid to the sender (directory.document.signing_key).
+        return jose.verify(wire, public_raw=public_raw, typ=typ, key_id=None, max_bytes=max_bytes)
     except jose.TokenMalformedError as exc:
         raise errors.MalformedError(str(exc)) from exc
     except jose.SignatureInvalidError as exc:
@@ -341,7 +343,7 @@ def make_receipt(
         )
     except ValidationError as exc:
         raise errors.MalformedError(f"receipt fields are invalid: {exc}") from exc
-    wire = jose.sign_compact(
+    wire = jose.sign(
         canonical_json(receipt.model_dump(mode="json")),
         private_raw=receiver_private_raw,
         key_id=receiver_key_id,

@@ -19,15 +19,16 @@ from sqlalchemy.orm import Session
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.authorities.models import Authority
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.db.session import per_transaction
 from liaison.directory import service as directory
 from liaison.federation import envelope as env
-from liaison.federation import errors, kinds
+from liaison.federation import kinds
 from liaison.federation.models import InboxEnvelope
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
 from liaison.node import Node
+from liaison.protocol import errors
 
 _INBOX = cast(Table, InboxEnvelope.__table__)
 # Prepared once (values come as parameters), so each envelope reuses the compiled statement.
@@ -162,7 +163,7 @@ def _accept(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.federation_envelope_accepted,
+        action=AuditAction.federation_envelope_accepted,
         target=f"envelope:{envelope.id}",
         detail={"kind": envelope.kind, "from": envelope.sender, "digest": peeked.digest},
         clock=node.clock,
@@ -247,7 +248,7 @@ def _reject(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.federation_envelope_rejected,
+        action=AuditAction.federation_envelope_rejected,
         target=f"envelope:{claimed.id if claimed else 'unreadable'}",
         detail={"reason": exc.reason, "message": exc.message, "digest": digest},
         clock=node.clock,

@@ -1,7 +1,8 @@
 """The registry of envelope kinds this node handles, and what a handler receives.
 
-Request kinds (later) register here exactly like ping and note: one handler per kind, run inside
-the inbox transaction, so a handler's changes and the inbox record commit or roll back together.
+One handler per kind, run inside the inbox transaction, so a handler's changes and the inbox
+record commit or roll back together. Federation imports no feature: which kinds exist, and
+which feature handles each, is said once by the composition root (liaison.composition).
 """
 
 from __future__ import annotations
@@ -52,27 +53,21 @@ def register(kind: str, handler: Handler, *, checks_first: bool = False) -> None
         _CHECKS_FIRST.add(kind)
 
 
+class NotAssembled(RuntimeError):
+    """Nothing registered: the process was started without the composition root. Failing
+    loudly beats refusing every envelope as of an unknown kind."""
+
+
+def _registry() -> dict[str, Handler]:
+    if not _HANDLERS:
+        raise NotAssembled("no envelope kinds registered: call liaison.composition.assemble()")
+    return _HANDLERS
+
+
 def checks_first(kind: str) -> bool:
-    _load_handlers()
+    _registry()
     return kind in _CHECKS_FIRST
 
 
-def _load_handlers() -> None:
-    """Import the modules that register handlers, whichever entry point (server, worker, CLI,
-    test) got here first."""
-    import liaison.evidence.transfer.arrival
-    import liaison.evidence.transfer.incoming
-    import liaison.federation.messages
-    import liaison.requests.exports
-    import liaison.requests.handlers
-    import liaison.requests.preservation  # noqa: F401
-
-
 def handler_for(kind: str) -> Handler | None:
-    _load_handlers()
-    return _HANDLERS.get(kind)
-
-
-def handled_kinds() -> list[str]:
-    _load_handlers()
-    return sorted(_HANDLERS)
+    return _registry().get(kind)

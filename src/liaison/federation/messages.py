@@ -15,9 +15,10 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import Conflict, InvalidInput, NotFound
-from liaison.core.permissions import Action
-from liaison.federation import errors, kinds, outbox
+from liaison.core.permissions import AuditAction
+from liaison.federation import kinds, outbox
 from liaison.federation.models import Message
+from liaison.protocol import errors
 
 MAX_NOTE_CHARS = 20_000
 _INSERT_MESSAGE = insert(cast(Table, Message.__table__))
@@ -115,7 +116,7 @@ def send_note(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.federation_note_sent,
+        action=AuditAction.federation_note_sent,
         target=f"envelope:{row.id}",
         authority_id=sender,
         detail={"to": recipient, "thread": row.thread, "chars": len(text)},
@@ -147,7 +148,7 @@ def send_ping(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.federation_ping_sent,
+        action=AuditAction.federation_ping_sent,
         target=f"envelope:{row.id}",
         authority_id=sender,
         detail={"to": recipient},
@@ -219,9 +220,8 @@ def _receive(kind: str) -> kinds.Handler:
     return handle
 
 
-for _kind in ("ping", "pong", "note"):
-    # The note's text is checked before anything is written: no savepoint needed.
-    kinds.register(_kind, _receive(_kind), checks_first=True)
+# The note's text is checked before anything is written: no savepoint needed (checks_first).
+on_ping, on_pong, on_note = _receive("ping"), _receive("pong"), _receive("note")
 
 
 def threads(*, session: Session, authority_id: str) -> list[tuple[str, str, int, Any]]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.core.clock import Clock, system_clock
@@ -54,19 +53,8 @@ def enqueue(
     return row
 
 
-def pending_count(*, session: Session, sender: str | None = None) -> int:
-    query = select(OutboxEnvelope.id).where(OutboxEnvelope.status == "pending")
-    if sender is not None:
-        query = query.where(OutboxEnvelope.sender == sender)
-    return len(session.scalars(query).all())
-
-
 def backoff(*, attempts: int, maximum: float, jitter: float) -> timedelta:
     """Exponential backoff 0.5 s, 1 s, 2 s … capped; `jitter` in [0, 1) spreads retries so
     many senders do not hammer a peer that just came back at the same instant."""
     base = min(maximum, 0.5 * (2 ** max(0, attempts - 1)))
     return timedelta(seconds=base * (0.5 + jitter / 2))
-
-
-def is_due(row: OutboxEnvelope, now: datetime) -> bool:
-    return row.status == "pending" and row.next_attempt_at <= now

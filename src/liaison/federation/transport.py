@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from liaison.config import Env, Settings
+from liaison.federation import inbox
+from liaison.node import Node
 
 INBOX_BATCH_PATH = "/federation/v1/inbox/batch"
 
@@ -95,8 +97,6 @@ class LoopbackTransport:
         self.down: set[str] = set()
 
     def deliver(self, *, endpoint: str, wires: list[str]) -> list[str]:
-        from liaison.federation import inbox
-        from liaison.node import Node
 
         if endpoint in self.down:
             raise TransportError(f"{endpoint} is down")

@@ -33,10 +33,6 @@ def _catalog(lang: str, domain: str) -> dict[str, str]:
     }
 
 
-def translate(message: str, *, lang: str, domain: str) -> str:
-    return _catalog(lang, domain).get(message, message) if lang != "en" else message
-
-
 def translator(lang: str, domain: str) -> Callable[[str], str]:
     """`_ = translator("vi", "validation")`; `_("the summary of facts is missing")`."""
     catalog = _catalog(lang, domain)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
 from liaison.db.session import forget_per_transaction, per_transaction
 from liaison.keyring.models import StoredKey
@@ -26,8 +27,6 @@ def create_key(
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> StoredKey:
-    from liaison.audit import service as audit
-
     pair = keycrypto.generate(purpose)
     key_id = new_id_str()
     key = StoredKey(
@@ -45,7 +44,7 @@ def create_key(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.keyring_key_created,
+        action=AuditAction.keyring_key_created,
         target=f"key:{key_id}",
         authority_id=authority_id,
         detail={"purpose": purpose, "algorithm": key.algorithm, "public_key": key.public_key},
@@ -125,8 +124,6 @@ def rotate(
     clock: Clock = system_clock,
 ) -> list[StoredKey]:
     """Retire the authority's active keys and create new ones. Old public halves stay."""
-    from liaison.audit import service as audit
-
     now = clock.now()
     fresh = []
     for purpose in PURPOSES:
@@ -147,7 +144,7 @@ def rotate(
         audit.record(
             session=session,
             ctx=ctx,
-            action=Action.keyring_key_rotated,
+            action=AuditAction.keyring_key_rotated,
             target=f"key:{new.id}",
             authority_id=authority_id,
             detail={"purpose": purpose, "retired": old.id if old else None},

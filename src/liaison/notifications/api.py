@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
 
-from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
 from liaison.notifications import service
+from liaison.notifications.schemas import NotificationRead
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 Me = Annotated[Principal, Depends(require(Permission.own_profile_read))]
-
-
-class NotificationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    category: str
-    subject: str
-    body: str
-    target: str
-    created_at: datetime
-    read_at: datetime | None
 
 
 @router.get("", response_model=list[NotificationRead])

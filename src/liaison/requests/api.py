@@ -6,24 +6,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi import Request as HttpRequest
-from pydantic import BaseModel, ConfigDict
 
-from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
+from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.i18n import best_language
-from liaison.requests import history as consultations
-from liaison.requests import service, workflow
-from liaison.requests.contents_bridge import parse_content
+from liaison.requests import service
+from liaison.requests.lifecycle import consultations, workflow
 from liaison.requests.schemas import (
-    ActionBody,
-    AssignmentBody,
-    ConsultationBody,
+    AssignmentCreate,
+    ConsultationCreate,
     EventRead,
     RequestCreate,
+    RequestPagination,
     RequestRead,
     RequestUpdate,
+    SubmissionCreate,
+    TransitionCreate,
 )
-from liaison.requests.statemachine import Action
+from liaison.requests.table import Action
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 Reader = Annotated[Principal, Depends(require(Permission.request_read))]
@@ -59,37 +61,30 @@ def create(
 ) -> RequestRead:
     """A new draft to another authority. Permission: request:request:draft."""
     request = service.create_draft(
-        session=session,
-        user=principal.user,
-        kind=body.kind,
-        requested=body.to,
-        content=parse_content(body.kind, body.subtype, body.content),
-        language=body.language,
-        reference=body.reference,
-        subtype=body.subtype,
-        conditions=body.conditions.model_dump(),
-        urgent=body.urgent,
-        urgency_reason=body.urgency_reason,
-        wished_deadline=body.wished_deadline,
-        deadline_reason=body.deadline_reason,
-        ctx=principal.ctx,
-        clock=node.clock,
+        session=session, user=principal.user, draft=body, ctx=principal.ctx, clock=node.clock
     )
-    request.preservation_days, request.linked_request = body.preservation_days, body.linked_request
     return RequestRead.model_validate(request)
 
 
-@router.get("", response_model=list[RequestRead])
+@router.get("", response_model=RequestPagination)
 def list_requests(
     principal: Reader,
     session: SessionDep,
     state: Annotated[str | None, Query(pattern="^[a-z_]{2,32}$")] = None,
-) -> list[RequestRead]:
-    """Requests of your authority you may see. Permission: request:request:read."""
-    return [
-        RequestRead.model_validate(r)
-        for r in service.list_for(session=session, user=principal.user, status=state)
-    ]
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RequestPagination:
+    """Requests of your authority you may see, newest first, a page at a time, with the total.
+    Permission: request:request:read."""
+    page = service.list_for(
+        session=session, user=principal.user, status=state, limit=limit, offset=offset
+    )
+    return RequestPagination(
+        items=[RequestRead.model_validate(r) for r in page.items],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/{request_id}", response_model=RequestRead)
@@ -115,23 +110,11 @@ def update(
 ) -> RequestRead:
     """Edit a draft. Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
-    changes = body.model_dump(exclude_unset=True)
-    if "content" in changes:
-        changes["content"] = parse_content(request.kind, request.subtype, changes["content"])
-    if "conditions" in changes and body.conditions is not None:
-        changes["conditions"] = body.conditions.model_dump()
     return RequestRead.model_validate(
         service.update_draft(
-            session=session, request=request, changes=changes, ctx=principal.ctx, clock=node.clock
+            session=session, request=request, update=body, ctx=principal.ctx, clock=node.clock
         )
     )
-
-
-class SubmitBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    # The explicit choice to send free texts the recipient cannot read without translation.
-    without_translation: bool = False
 
 
 @router.post("/{request_id}/submit", response_model=RequestRead)
@@ -141,7 +124,7 @@ def submit(
     principal: Drafter,
     session: SessionDep,
     node: NodeDep,
-    body: SubmitBody | None = None,
+    body: SubmissionCreate | None = None,
 ) -> RequestRead:
     """Submit for approval; refused with every missing item listed, and when a free text has no
     version in a language the recipient accepts unless `without_translation` is chosen.
@@ -178,7 +161,7 @@ def approve(
 
 @router.post("/{request_id}/return", response_model=RequestRead)
 def return_to_draft(
-    request_id: str, body: ActionBody, principal: Approver, session: SessionDep, node: NodeDep
+    request_id: str, body: TransitionCreate, principal: Approver, session: SessionDep, node: NodeDep
 ) -> RequestRead:
     """Send back to the drafter with a reason. Permission: request:request:approve."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
@@ -211,7 +194,7 @@ def send(request_id: str, principal: Drafter, session: SessionDep, node: NodeDep
 def step(
     request_id: str,
     action: Action,
-    body: ActionBody,
+    body: TransitionCreate,
     principal: Executor,
     session: SessionDep,
     node: NodeDep,
@@ -221,8 +204,6 @@ def step(
     requested node confirms). Permission: request:request:execute."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     if action not in STEP_ACTIONS:
-        from liaison.core.errors import InvalidInput
-
         raise InvalidInput(f"{action.value} has its own route")
     workflow.act(
         session=session,
@@ -242,7 +223,11 @@ def step(
     "/{request_id}/consultations", response_model=EventRead, status_code=status.HTTP_201_CREATED
 )
 def consult(
-    request_id: str, body: ConsultationBody, principal: Executor, session: SessionDep, node: NodeDep
+    request_id: str,
+    body: ConsultationCreate,
+    principal: Executor,
+    session: SessionDep,
+    node: NodeDep,
 ) -> EventRead:
     """Consult the other authority (needed before refusing on some grounds).
     Permission: request:request:execute."""
@@ -261,7 +246,7 @@ def consult(
 
 @router.post("/{request_id}/assignments", status_code=status.HTTP_204_NO_CONTENT)
 def assign(
-    request_id: str, body: AssignmentBody, principal: Assigner, session: SessionDep, node: NodeDep
+    request_id: str, body: AssignmentCreate, principal: Assigner, session: SessionDep, node: NodeDep
 ) -> None:
     """Assign a user of your authority. Permission: request:request:assign."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.db.base import Base
 from liaison.db.types import JSONText, UTCDateTime
+from liaison.requests.table import Side
 
 
 class Request(Base):
@@ -60,6 +61,16 @@ class Request(Base):
     # one authority, use in one other proceeding): [{"condition", "to"|"proceeding", "at"}].
     authorisations: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
 
+    @property
+    def side(self) -> Side:
+        """Which side of the request this copy's holder is on."""
+        return Side.requesting if self.holder == self.requesting else Side.requested
+
+    @property
+    def counterpart(self) -> str:
+        """The other authority of the request."""
+        return self.requested if self.side is Side.requesting else self.requesting
+
 
 class RequestEvent(Base):
     """Status history: every transition, who took it, why. Append-only like the audit log."""
@@ -96,16 +107,3 @@ class RequestAssignment(Base):
     request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class DeadlinePolicy(Base):
-    """An authority's own deadlines for one kind (and urgency), overriding the defaults."""
-
-    __tablename__ = "deadline_policies"
-
-    authority_id: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-    urgent: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    ack_hours: Mapped[int | None] = mapped_column(Integer, default=None)
-    response_days: Mapped[int | None] = mapped_column(Integer, default=None)
-    expiry_warning_days: Mapped[int] = mapped_column(Integer, default=7)

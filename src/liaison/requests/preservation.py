@@ -16,12 +16,13 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput
-from liaison.core.permissions import Action as AuditAction
-from liaison.federation import errors, kinds, outbox
+from liaison.core.permissions import AuditAction
+from liaison.federation import kinds, outbox
 from liaison.notifications import service as notifications
+from liaison.protocol import errors
 from liaison.requests import service
 from liaison.requests.models import Request, RequestEvent
-from liaison.requests.statemachine import Status
+from liaison.requests.table import Side, Status
 
 KIND = "request.preservation"
 DECIDED = frozenset({Status.executed, Status.refused, Status.withdrawn, Status.closed})
@@ -58,7 +59,7 @@ def _event(
             action=action,
             from_status=request.status,
             to_status=request.status,
-            side="requesting" if request.holder == request.requesting else "requested",
+            side=request.side,
             actor=actor,
             at=at,
             reason=reason,
@@ -76,7 +77,7 @@ def request_extension(
     clock: Clock = system_clock,
 ) -> None:
     """The requesting side asks for a longer period; the requested node applies and confirms."""
-    if request.kind != "preservation" or request.holder != request.requesting:
+    if request.kind != "preservation" or request.side is not Side.requesting:
         raise InvalidInput(
             "only the requesting authority of a preservation request can ask to extend it"
         )
@@ -114,7 +115,7 @@ def warn_unavailable(
     clock: Clock = system_clock,
 ) -> None:
     """The requested side says promptly that preservation will not keep the data available."""
-    if request.kind != "preservation" or request.holder != request.requested:
+    if request.kind != "preservation" or request.side is not Side.requested:
         raise InvalidInput(
             "only the requested authority of a preservation request sends this warning"
         )
@@ -215,6 +216,3 @@ def on_preservation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
             )
     else:
         raise errors.MalformedError(f"unknown preservation message {op!r} from {envelope.sender}")
-
-
-kinds.register(KIND, on_preservation)

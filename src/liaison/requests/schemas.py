@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from liaison.core.codes import is_language
-from liaison.requests.conditions import Conditions
+from liaison.requests.contents.conditions import Conditions
 
 AuthorityRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")]
 Text = Annotated[str, StringConstraints(max_length=5000)]
@@ -59,7 +59,7 @@ class RequestUpdate(BaseModel):
     preservation_days: int | None = Field(default=None, ge=60, le=3650)
 
 
-class ActionBody(BaseModel):
+class TransitionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Text | None = None
@@ -67,16 +67,23 @@ class ActionBody(BaseModel):
     response: dict[str, Any] | None = None
 
 
-class ConsultationBody(BaseModel):
+class ConsultationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 
 
-class AssignmentBody(BaseModel):
+class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class SubmissionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The explicit choice to send free texts the recipient cannot read without translation.
+    without_translation: bool = False
 
 
 class RequestRead(BaseModel):
@@ -113,6 +120,13 @@ class RequestRead(BaseModel):
     response: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+
+class RequestPagination(BaseModel):
+    items: list[RequestRead]
+    total: int
+    limit: int
+    offset: int
 
 
 class EventRead(BaseModel):

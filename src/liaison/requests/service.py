@@ -7,10 +7,12 @@ the 24/7 kinds — the authority's 24/7 contacts. A third authority's users neve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
@@ -19,9 +21,12 @@ from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action, Role
+from liaison.core.permissions import AuditAction, Role
+from liaison.requests import contents
+from liaison.requests.contents.conditions import Conditions
 from liaison.requests.models import Request, RequestAssignment
-from liaison.requests.statemachine import Status
+from liaison.requests.schemas import RequestCreate, RequestUpdate
+from liaison.requests.table import Status
 
 # Kinds a 24/7 contact point handles without being assigned (art. 41 to 43).
 CONTACT_KINDS = frozenset({"preservation", "disclosure"})
@@ -36,45 +41,54 @@ def _assign(session: Session, request: Request, user_id: str, now: datetime) -> 
         )
 
 
+def validated_content(kind: str, subtype: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Validated, normalised content (JSON-ready), or InvalidInput naming each bad field."""
+    try:
+        model = contents.parse_content(kind, data, subtype=subtype)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(f"invalid request content: {problems}") from None
+    except (KeyError, ValueError) as exc:
+        raise InvalidInput(f"invalid request: {exc}") from None
+    dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
+    return dumped
+
+
 def create_draft(
     *,
     session: Session,
     user: User,
-    kind: str,
-    requested: str,
-    content: dict[str, Any],
-    language: str,
-    reference: str,
-    subtype: str | None,
-    conditions: dict[str, Any],
-    urgent: bool = False,
-    urgency_reason: str | None = None,
-    wished_deadline: datetime | None = None,
-    deadline_reason: str | None = None,
+    draft: RequestCreate,
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> Request:
-    if requested == user.authority_id:
+    """A new draft from the validated create-schema, whole: every field, and the audit entry
+    sees them all."""
+    if draft.to == user.authority_id:
         raise InvalidInput("a request goes to another authority, not to your own")
     now = clock.now()
     request = Request(
         holder=user.authority_id,
         id=new_id_str(),
-        kind=kind,
-        subtype=subtype,
+        kind=draft.kind,
+        subtype=draft.subtype,
         requesting=user.authority_id,
-        requested=requested,
+        requested=draft.to,
         status=Status.draft,
         seq=0,
         version=1,
-        reference=reference,
-        language=language,
-        content=content,
-        urgent=urgent,
-        urgency_reason=urgency_reason,
-        wished_deadline=wished_deadline,
-        deadline_reason=deadline_reason,
-        conditions=conditions,
+        reference=draft.reference,
+        language=draft.language,
+        content=validated_content(draft.kind, draft.subtype, draft.content),
+        urgent=draft.urgent,
+        urgency_reason=draft.urgency_reason,
+        wished_deadline=draft.wished_deadline,
+        deadline_reason=draft.deadline_reason,
+        conditions=draft.conditions.model_dump(),
+        preservation_days=draft.preservation_days,
+        linked_request=draft.linked_request,
         created_by=user.id,
         created_at=now,
         updated_at=now,
@@ -86,10 +100,16 @@ def create_draft(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.request_draft_created,
+        action=AuditAction.request_draft_created,
         target=f"request:{request.id}",
         authority_id=user.authority_id,
-        detail={"kind": kind, "to": requested},
+        detail={
+            "kind": draft.kind,
+            "to": draft.to,
+            "urgent": draft.urgent,
+            "preservation_days": draft.preservation_days,
+            "linked_request": draft.linked_request,
+        },
         clock=clock,
     )
     return request
@@ -99,12 +119,20 @@ def update_draft(
     *,
     session: Session,
     request: Request,
-    changes: dict[str, Any],
+    update: RequestUpdate,
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> Request:
+    """Apply the fields the update sets (and only those) to a draft; a new version."""
     if request.status != Status.draft:
         raise InvalidInput(f"only a draft can be edited; this request is {request.status}")
+    changes = update.model_dump(exclude_unset=True)
+    if "content" in changes:
+        if changes["content"] is None:
+            raise InvalidInput("content: send the request's contents as an object, not null")
+        changes["content"] = validated_content(request.kind, request.subtype, changes["content"])
+    if "conditions" in changes:
+        changes["conditions"] = (update.conditions or Conditions()).model_dump()
     for name, value in changes.items():
         setattr(request, name, value)
     request.version += 1
@@ -113,13 +141,29 @@ def update_draft(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.request_draft_updated,
+        action=AuditAction.request_draft_updated,
         target=f"request:{request.id}",
         authority_id=request.holder,
         detail={"fields": sorted(changes), "version": request.version},
         clock=clock,
     )
     return request
+
+
+def _visible_to(user: User) -> ColumnElement[bool]:
+    """The SQL form of can_see: the list and its count filter in the database, not in Python."""
+    roles = set(user.roles)
+    holder = Request.holder == user.authority_id
+    if Role.supervisor in roles:
+        return holder
+    assigned = exists().where(
+        RequestAssignment.holder == Request.holder,
+        RequestAssignment.request_id == Request.id,
+        RequestAssignment.user_id == user.id,
+    )
+    if Role.contact_24_7 in roles:
+        return and_(holder, or_(Request.kind.in_(CONTACT_KINDS), assigned))
+    return and_(holder, assigned)
 
 
 def can_see(session: Session, user: User, request: Request) -> bool:
@@ -142,18 +186,29 @@ def get_for(*, session: Session, user: User, request_id: str) -> Request:
     return request
 
 
-def get_copy(*, session: Session, holder: str, request_id: str) -> Request | None:
-    return session.get(Request, (holder, request_id))
+@dataclass(frozen=True)
+class Page:
+    items: list[Request]
+    total: int
 
 
 def list_for(
-    *, session: Session, user: User, status: str | None = None, limit: int = 200
-) -> list[Request]:
-    query = select(Request).where(Request.holder == user.authority_id)
+    *,
+    session: Session,
+    user: User,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """The requests the user may see, newest first, one page at a time, with the total."""
+    where = [_visible_to(user)]
     if status:
-        query = query.where(Request.status == status)
-    rows = session.scalars(query.order_by(Request.id.desc()).limit(limit * 4))
-    return [r for r in rows if can_see(session, user, r)][:limit]
+        where.append(Request.status == status)
+    total = session.scalar(select(func.count()).select_from(Request).where(*where)) or 0
+    items = session.scalars(
+        select(Request).where(*where).order_by(Request.id.desc()).limit(limit).offset(offset)
+    )
+    return Page(items=list(items), total=total)
 
 
 def assign(
@@ -171,7 +226,7 @@ def assign(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.request_assignment_changed,
+        action=AuditAction.request_assignment_changed,
         target=f"request:{request.id}",
         authority_id=request.holder,
         detail={"assigned": user_id},

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from liaison.core.permissions import AuthorityRole
-from liaison.crypto import keys
-from liaison.crypto.envelope import sign_compact
+from liaison.crypto import jose, keys
+from liaison.crypto.jose import sign as sign_compact
 from liaison.directory.document import (
     DirectoryDocument,
     accept_update,
@@ -20,7 +20,7 @@ from liaison.directory.document import (
     signing_key,
     verify_directory,
 )
-from liaison.federation import errors
+from liaison.protocol import errors
 
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 OPERATOR = keys.generate("signing")
@@ -113,7 +113,7 @@ def test_edited_document_is_refused(doc: DirectoryDocument) -> None:
 
 def test_other_token_types_are_not_directories(doc: DirectoryDocument) -> None:
     token = sign_compact(
-        b"{}", private_raw=OPERATOR.private_raw, key_id="op-1", typ="liaison-envelope+jws"
+        b"{}", private_raw=OPERATOR.private_raw, key_id="op-1", typ=jose.Typ.envelope
     )
     with pytest.raises(errors.MalformedError):
         verify_directory(token=token, pinned_operator_public_raw=OPERATOR.public_raw)

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from liaison.documents import (
     Approval,
+    ApproverRole,
     FormalDocument,
     FreeText,
     Kind,
     Party,
-    Role,
     Section,
     SectionLabel,
 )
@@ -65,7 +66,7 @@ def make_document(
         ],
         approval=Approval(
             approver="Trần Văn Đức",
-            role=Role.SUPERVISOR,
+            role=ApproverRole.SUPERVISOR,
             approved_at=ISSUED,
             signature_fingerprint="sha256:" + "ab" * 32,
         ),
@@ -85,7 +86,6 @@ def pdf_text(path: Path) -> str:
 
 
 def xmp_of(path: Path) -> str:
-    from pyhanko.pdf_utils.reader import PdfFileReader
 
     with path.open("rb") as handle:
         data: bytes = PdfFileReader(handle, strict=False).root["/Metadata"].data

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from liaison.documents import Answer, Approval, Kind, Role, SectionLabel
+from liaison.documents import Answer, Approval, ApproverRole, Kind, SectionLabel
 from liaison.documents.render import UI_LABELS, css_string
 from liaison.i18n import translator
 from tests.unit.documents.conftest import make_document
 
 MSGIDS = sorted(
-    {str(m) for group in (Kind, SectionLabel, Role, Answer) for m in group} | set(UI_LABELS)
+    {str(m) for group in (Kind, SectionLabel, ApproverRole, Answer) for m in group} | set(UI_LABELS)
 )
 PLACEHOLDER = re.compile(r"\{[a-z]+\}")
 
@@ -66,7 +66,7 @@ def test_fingerprint_must_carry_its_algorithm() -> None:
     with pytest.raises(ValidationError, match="sha256"):
         Approval(
             approver="A",
-            role=Role.SUPERVISOR,
+            role=ApproverRole.SUPERVISOR,
             approved_at=datetime.fromisoformat("2026-11-25T09:30:00+07:00"),
             signature_fingerprint="ab" * 32,
         )

@@ -13,7 +13,6 @@ import html
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,9 +20,10 @@ import pytest
 from liaison.documents import FormalDocument, Party, SectionLabel, render_html, render_pdf
 from liaison.documents.model import Kind
 from liaison.i18n import translator
-from liaison.requests import formal
-from liaison.requests.contents_bridge import parse_content
-from liaison.requests.formal_labels import CODE_LABELS, FIELD_LABELS, NESTED_LABELS
+from liaison.requests.formal import document as formal
+from liaison.requests.formal.labels import CODE_LABELS, FIELD_LABELS, NESTED_LABELS
+from liaison.requests.models import Request
+from liaison.requests.service import validated_content as parse_content
 from tests.unit.documents.conftest import pdf_text
 
 
@@ -252,8 +252,9 @@ TITLES = {
 }
 
 
-def request(kind: str, data: dict[str, Any], **extra: Any) -> SimpleNamespace:
-    """A stored request as build() reads it: content validated and normalised like the API's."""
+def request(kind: str, data: dict[str, Any], **extra: Any) -> Request:
+    """A stored request as build() reads it (never added to a session): content validated and
+    normalised like the API's."""
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     fields: dict[str, Any] = {
         "id": "0193c1e2-7f4a-7d1e-9b3a-1c2d3e4f5a6b",
@@ -273,7 +274,7 @@ def request(kind: str, data: dict[str, Any], **extra: Any) -> SimpleNamespace:
         "updated_at": now,
         "executed_at": now,
     }
-    return SimpleNamespace(**(fields | extra))
+    return Request(**(fields | extra))
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from liaison.requests import contents
 from liaison.requests.contents.common import AuthorityRef, Person, RequestKind
 from liaison.requests.contents.grounds import GROUNDS, GroundCode
 from liaison.requests.contents.offences import OFFENCE_LABELS, OffenceCode
-from liaison.requests.formal import TITLES, _value
-from liaison.requests.formal_labels import (
+from liaison.requests.formal.document import TITLES, _value
+from liaison.requests.formal.labels import (
     AUTHORITY_FIELDS,
     CODE_LABELS,
     CONVENTION_ARTICLE,
@@ -34,7 +34,7 @@ from liaison.requests.formal_labels import (
     PERSON_FIELDS,
     RESPONSE_FIELDS,
 )
-from liaison.requests.formal_words import Words
+from liaison.requests.formal.translation import Words
 
 # Every module of the contents package, so that a new one is checked without being listed here.
 MODULES = sorted(module.name for module in pkgutil.iter_modules(contents.__path__))

@@ -17,6 +17,7 @@ from liaison.crypto import keys
 from liaison.crypto.age import AgeError, age_command, decrypt_stream, encrypt_chunks
 from liaison.evidence.package import PayloadItem, SealResult, seal_package, verify_package
 from liaison.evidence.package import seal as seal_module
+from liaison.evidence.store.direct import is_direct, open_new
 from tests.unit.evidence_package.factory import REQUEST, Parties, custody_events
 
 AGE = age_command()
@@ -111,7 +112,6 @@ def test_a_package_written_with_direct_io_is_whole(
 ) -> None:
     """The node seals into a file opened with O_DIRECT: the unaligned tail, the digest and the
     size must come out exactly as through the page cache (pyrage and age command alike)."""
-    from liaison.evidence.store.direct import is_direct, open_new
 
     monkeypatch.setattr(seal_module, "EXTERNAL_AGE_MIN", 1 << 20)
     data = os.urandom(size)

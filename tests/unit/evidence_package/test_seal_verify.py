@@ -11,7 +11,7 @@ import pytest
 
 from liaison.core.errors import InvalidInput
 from liaison.crypto import keys
-from liaison.evidence.package import PayloadItem, SealResult, seal_package, verify_package
+from liaison.evidence.package import Limits, PayloadItem, SealResult, seal_package, verify_package
 from tests.unit.evidence_package.factory import (
     IMAGE,
     NOTES,
@@ -70,7 +70,6 @@ def test_sha512_option_adds_manifests(tmp_path: Path, parties: Parties) -> None:
     )
     assert report.ok, report.lines()
     assert any(c.file == "tagmanifest-sha512.txt" and c.ok for c in report.checks)
-    from liaison.evidence.package import Limits
 
     strict = verify_package(
         package=path,

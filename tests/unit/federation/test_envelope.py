@@ -13,10 +13,9 @@ from pydantic import ValidationError
 
 from liaison.core.ids import new_id_str
 from liaison.crypto import keys
-from liaison.crypto.envelope import sign_compact
 from liaison.crypto.hashing import canonical_json
+from liaison.crypto.jose import sign as sign_compact
 from liaison.directory.document import DirectoryDocument, signing_key
-from liaison.federation import errors
 from liaison.federation.envelope import (
     ENVELOPE_TYP,
     BatchRequest,
@@ -32,6 +31,7 @@ from liaison.federation.envelope import (
     verify,
     verify_receipt,
 )
+from liaison.protocol import errors
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, 123000, tzinfo=UTC)
 VN_SIG, VN_ENC = keys.generate("signing"), keys.generate("encryption")

@@ -1,14 +1,14 @@
-"""Alembic environment: the URL comes from the caller (liaison.db.migrate), models from Base."""
+"""Alembic environment: the URL comes from the caller (liaison.db.migrate), the tables from the
+composition root (every feature's models)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from liaison.db.base import Base, import_all_models
+from liaison import composition
 from liaison.db.session import make_engine
 
-import_all_models()
-target_metadata = Base.metadata
+target_metadata = composition.metadata()
 
 
 def run_migrations_online() -> None:

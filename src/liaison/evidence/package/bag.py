@@ -25,12 +25,6 @@ class BagFormatError(ValueError):
     """A tag file breaks the BagIt grammar; the message names the file."""
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
-    digest: str
-    path: str
-
-
 @dataclass
 class Manifest:
     name: str

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from liaison.crypto.hashing import sha256_hex
+
 CONTEXT: dict[str, str] = {
     "kb": "urn:liaison:kb:",
     "case-investigation": "https://ontology.caseontology.org/case/investigation/",
@@ -131,7 +133,7 @@ def build_provenance(
         }
     )
     for index, event in enumerate(custody):
-        target = by_sha256.get((event.digest or "").removeprefix("sha256:"))
+        target = by_sha256.get(sha256_hex(event.digest)) if event.digest else None
         action: dict[str, Any] = {
             "@id": ids("action", index),
             "@type": "case-investigation:InvestigativeAction",

@@ -7,11 +7,11 @@ computed); the rules below then decide, so a bag on disk and a sealed package ar
 from __future__ import annotations
 
 import hashlib
-import hmac
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from liaison.crypto.hashing import same_digest
 from liaison.evidence.package.bag import (
     BagFormatError,
     Manifest,
@@ -66,10 +66,6 @@ class BagFacts:
     tags: dict[str, bytes]  # every file outside data/, by path relative to the bag root
     sizes: dict[str, int]  # every payload file, "data/..." -> size
     digests: dict[str, dict[str, str]]  # "data/..." -> {algorithm: hex} as computed
-
-
-def same_hex(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.lower().encode(), b.lower().encode())
 
 
 def check_bag(facts: BagFacts, report: VerifyReport) -> dict[str, Manifest]:
@@ -182,7 +178,7 @@ def _check_payload(
                     tolerated.add(path)
             elif manifest.algorithm not in facts.digests.get(path, {}):
                 skipped.add(name)
-            elif not same_hex(facts.digests[path][manifest.algorithm], digest):
+            elif not same_digest(facts.digests[path][manifest.algorithm], digest):
                 report.add(
                     "payload digest", False, path, f"{manifest.algorithm} differs from {name}"
                 )
@@ -236,7 +232,7 @@ def _check_tags(
             raw = facts.tags.get(path)
             if raw is None:
                 report.add("tag file present", False, path, f"listed in {name}, missing")
-            elif not same_hex(hashlib.new(manifest.algorithm, raw).hexdigest(), digest):
+            elif not same_digest(hashlib.new(manifest.algorithm, raw).hexdigest(), digest):
                 report.add(
                     "tag manifest digest", False, path, f"{manifest.algorithm} differs from {name}"
                 )

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from liaison.core.errors import InvalidInput
+from liaison.crypto import jose
 from liaison.crypto.age import age_command, encrypt_chunks, encrypt_stream
-from liaison.crypto.signing import sign_bytes
+from liaison.crypto.hashing import SHA256_PREFIX, sha256_digest, sha256_hex, sha256_label
 from liaison.evidence.package.bag import (
     BAGIT_TXT,
     BagFormatError,
@@ -37,7 +38,7 @@ from liaison.evidence.store.direct import DirectWriter, is_direct
 
 SIGNATURE_FILE = "signature.jws"
 PROVENANCE_FILE = "provenance.jsonld"
-SIGNATURE_TYP = "liaison-bag-signature+jws"
+SIGNATURE_TYP = jose.Typ.bag_signature
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # Payload read size: large reads let a decrypting blob reader work in big, GIL-free strides.
 _READ_BLOCK = 4 << 20
@@ -129,7 +130,7 @@ def bag_root(request_ref: str) -> str:
 
 
 def _plain_hex(digest: str) -> str:
-    value = digest.removeprefix("sha256:").lower()
+    value = (sha256_hex(digest) if digest.startswith(SHA256_PREFIX) else digest).lower()
     if not _HEX64.match(value):
         raise InvalidInput(f"not a SHA-256 digest: {digest!r}")
     return value
@@ -236,10 +237,10 @@ def seal_package(
     finally:
         writer.close()
     return SealResult(
-        digest="sha256:" + writer.hash.hexdigest(),
+        digest=sha256_label(writer.hash.hexdigest()),
         size=writer.size,
         payload_oxum=oxum,
-        tagmanifest_sha256="sha256:" + hashlib.sha256(tagmanifest[0]).hexdigest(),
+        tagmanifest_sha256=sha256_digest(tagmanifest[0]),
         files=tuple(records),
     )
 
@@ -381,7 +382,7 @@ def _bag_chunks(
             tagmanifest.append(body)
     # The signature covers the tag manifest, which pins every other file by digest; it is
     # itself outside the tag manifests, or it would have to sign its own digest.
-    token = sign_bytes(
+    token = jose.sign(
         tagmanifest[0], private_raw=signing_private_raw, key_id=signing_key_id, typ=SIGNATURE_TYP
     )
     out.append(small(SIGNATURE_FILE, token.encode() + b"\n"))

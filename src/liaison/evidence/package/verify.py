@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from liaison.crypto import jose
 from liaison.crypto.age import AgeError, decrypt_stream
-from liaison.crypto.signing import SignatureInvalid, verify
+from liaison.crypto.hashing import same_digest
 from liaison.evidence.package.bag import Manifest, safe_relative
 from liaison.evidence.package.case import ProvenanceError, file_hashes
-from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag, same_hex
+from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag
 from liaison.evidence.package.seal import PROVENANCE_FILE, SIGNATURE_FILE
 from liaison.evidence.package.untar import (
     DISCARD,
@@ -216,11 +217,17 @@ def _check_signature(facts: BagFacts, report: VerifyReport, public_raw: bytes | 
         report.add("signature", None, SIGNATURE_FILE, "signature not checked: no sender key given")
         return
     try:
-        payload = verify(token.decode("ascii").strip(), public_raw=public_raw)
-    except (SignatureInvalid, UnicodeDecodeError) as exc:
+        # key_id None: the sender's key was given to us (or found by authority), not by kid.
+        payload = jose.verify(
+            token.decode("ascii").strip(),
+            public_raw=public_raw,
+            typ=jose.Typ.bag_signature,
+            key_id=None,
+        )
+    except (jose.TokenError, UnicodeDecodeError) as exc:
         report.add("signature", False, SIGNATURE_FILE, str(exc))
         return
-    if not same_hex(hashlib.sha256(payload).hexdigest(), hashlib.sha256(body).hexdigest()):
+    if not same_digest(hashlib.sha256(payload).hexdigest(), hashlib.sha256(body).hexdigest()):
         report.add("signature", False, "tagmanifest-sha256.txt", "signed bytes differ from it")
         return
     report.add("signature", True, SIGNATURE_FILE, "sender's Ed25519 signature over tagmanifest")
@@ -244,7 +251,7 @@ def _check_case(facts: BagFacts, report: VerifyReport, manifests: dict[str, Mani
             report.add("CASE hashes", False, PROVENANCE_FILE, f"files differ from {manifest.name}")
             return
         for path, digests in hashes.items():
-            if not same_hex(digests.get(algorithm, ""), manifest.entries[path]):
+            if not same_digest(digests.get(algorithm, ""), manifest.entries[path]):
                 report.add(
                     "CASE hashes",
                     False,

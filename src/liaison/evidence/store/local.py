@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from liaison.core.errors import InvalidInput, LiaisonError
+from liaison.crypto.hashing import sha256_hex, sha256_label
 from liaison.evidence.store.base import (
     BadBlob,
     BlobCheck,
@@ -122,7 +123,7 @@ class LocalBlobStore:
         self._opener = opener
 
     def _path(self, digest: str) -> Path:
-        hexdigest = check_digest(digest).removeprefix("sha256:")
+        hexdigest = sha256_hex(check_digest(digest))
         path = self.root / hexdigest[:2] / hexdigest[2:4] / hexdigest
         # The regex already excludes separators; resolving also defeats a symlinked folder.
         if not path.resolve().is_relative_to(self.root):
@@ -206,7 +207,7 @@ class LocalBlobStore:
                     and match[3].startswith(match[1] + match[2])
                     and not full.is_symlink()
                 )
-                yield rel, (f"sha256:{match[3]}" if sound and match else None)
+                yield rel, (sha256_label(match[3]) if sound and match else None)
 
     def digests(self) -> Iterator[str]:
         for _rel, digest in self._walk():

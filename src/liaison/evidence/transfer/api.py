@@ -6,17 +6,17 @@ token, signed by the announcing authority and checked against the directory, is 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.errors import AuthenticationFailed, InvalidInput
 from liaison.core.permissions import Permission
 from liaison.evidence.transfer import incoming, outgoing, wire
+from liaison.evidence.transfer.schemas import PackageCreate, TransferRead
 from liaison.federation.api import BodyTooLarge, read_body, too_large_response
 from liaison.node import Node
 
@@ -29,42 +29,14 @@ _MAX_CHUNK = 64 << 20
 _HEX = r"^[0-9a-f]{64}$"
 
 
-class SendBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    # The items to send; all live items of the request when absent.
-    items: list[str] | None = Field(default=None, max_length=100_000)
-
-
-class TransferOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    direction: str
-    holder: str
-    peer: str
-    request_id: str
-    status: str
-    package_digest: str | None
-    size: int
-    offset: int
-    bytes_transferred: int
-    items: list[dict[str, Any]]
-    report: list[dict[str, Any]]
-    last_error: str | None
-    created_by: str
-    created_at: datetime
-    completed_at: datetime | None
-
-
 @router.post(
     "/requests/{request_id}/packages",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=TransferOut,
+    response_model=TransferRead,
 )
 def send(
-    request_id: str, body: SendBody, principal: Writer, session: SessionDep, node: NodeDep
-) -> TransferOut:
+    request_id: str, body: PackageCreate, principal: Writer, session: SessionDep, node: NodeDep
+) -> TransferRead:
     """Seal the request's evidence for the other authority and send it (the worker seals,
     announces and pushes it; follow it with GET). Permission: evidence:item:write."""
     row = outgoing.offer(
@@ -76,15 +48,15 @@ def send(
         ctx=principal.ctx,
     )
     session.flush()
-    return TransferOut.model_validate(row)
+    return TransferRead.model_validate(row)
 
 
-@router.get("/requests/{request_id}/packages", response_model=list[TransferOut])
-def list_packages(request_id: str, principal: Reader, session: SessionDep) -> list[TransferOut]:
+@router.get("/requests/{request_id}/packages", response_model=list[TransferRead])
+def list_packages(request_id: str, principal: Reader, session: SessionDep) -> list[TransferRead]:
     """The request's packages, sent and received, with their progress and the receiver's
     verification. Permission: evidence:item:read."""
     rows = outgoing.list_for(session=session, user=principal.user, request_id=request_id)
-    return [TransferOut.model_validate(row) for row in rows]
+    return [TransferRead.model_validate(row) for row in rows]
 
 
 def _token(request: Request) -> str:

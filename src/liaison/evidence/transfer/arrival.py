@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import LiaisonError
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
 from liaison.directory import service as directory
 from liaison.evidence import custody
@@ -33,9 +33,10 @@ from liaison.evidence.store import BlobNotFoundError, StoreError
 from liaison.evidence.transfer.incoming import IN_FOLDER, received_path
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.evidence.transfer.outgoing import claim, remove_package_file
-from liaison.federation import errors, kinds, outbox
+from liaison.federation import kinds, outbox
 from liaison.keyring import service as keyring
 from liaison.node import Node
+from liaison.protocol import errors
 from liaison.requests.models import Request
 
 KIND_VERIFIED = "evidence.package.verified"
@@ -176,7 +177,9 @@ def _record(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_package_verified if not failures else Action.evidence_package_failed,
+        action=AuditAction.evidence_package_verified
+        if not failures
+        else AuditAction.evidence_package_failed,
         target=f"transfer:{row.id}",
         authority_id=row.holder,
         detail={"package": row.package_digest, "from": row.peer, "failed": failures},
@@ -302,6 +305,3 @@ def on_verified(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     # The receiver holds its own copy now, or could not verify this one (sending the same bytes
     # again would not help): ours has done its job. A redelivered verdict finds it gone: fine.
     remove_package_file(hc.settings.data_dir, row.package_digest)
-
-
-kinds.register(KIND_VERIFIED, on_verified)

@@ -23,18 +23,19 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import LiaisonError, NotFound, PermissionDenied
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
+from liaison.crypto import jose
 from liaison.crypto import keys as keycrypto
-from liaison.crypto import signing
-from liaison.crypto.hashing import file_sha256, same_digest
+from liaison.crypto.hashing import file_sha256, same_digest, sha256_hex, sha256_label
 from liaison.directory import service as directory
 from liaison.evidence import partial
 from liaison.evidence.schemas import check_name
 from liaison.evidence.transfer import wire
 from liaison.evidence.transfer.models import PackageTransfer
-from liaison.evidence.transfer.outgoing import KIND_PACKAGE, package_path
-from liaison.federation import errors, kinds
+from liaison.evidence.transfer.outgoing import package_path
+from liaison.federation import kinds
 from liaison.node import Node
+from liaison.protocol import errors
 from liaison.requests.models import Request
 
 IN_FOLDER = Path("packages") / "in"
@@ -126,7 +127,7 @@ class UnknownRequestError(errors.ProtocolError):
 
 
 def part_path(node: Node, digest: str) -> Path:
-    return Path(node.settings.data_dir) / IN_FOLDER / f"{digest.removeprefix('sha256:')}.part"
+    return Path(node.settings.data_dir) / IN_FOLDER / f"{sha256_hex(digest)}.part"
 
 
 def received_path(node: Node, digest: str) -> Path:
@@ -135,7 +136,7 @@ def received_path(node: Node, digest: str) -> Path:
 
 def _authenticate(session: Session, node: Node, hexdigest: str, token: str) -> PackageTransfer:
     """The row this token may write to; 403 for a bad token, 404 for a package not announced."""
-    package = f"sha256:{hexdigest}"
+    package = sha256_label(hexdigest)
 
     def public_for(sender: str, kid: str) -> bytes:
         key = directory.peer_signing_key(
@@ -145,7 +146,7 @@ def _authenticate(session: Session, node: Node, hexdigest: str, token: str) -> P
 
     try:
         claims = wire.token_claims(token, public_for=public_for, now=node.clock.now().timestamp())
-    except (signing.SignatureInvalid, errors.ProtocolError, ValueError) as exc:
+    except (jose.TokenError, errors.ProtocolError, ValueError) as exc:
         raise PermissionDenied(f"the transfer token is not valid: {exc}") from exc
     row = session.scalars(
         select(PackageTransfer).where(
@@ -220,7 +221,7 @@ def accept_chunk(
                 ctx=AuditContext(
                     actor=f"authority:{row.peer}", channel=Channel.system, authority_id=row.holder
                 ),
-                action=Action.evidence_package_received,
+                action=AuditAction.evidence_package_received,
                 target=f"transfer:{row.id}",
                 authority_id=row.holder,
                 detail={
@@ -249,6 +250,3 @@ def _row_id(session: Session, digest: str) -> str:
     if row_id is None:
         raise NotFound(f"no package {digest} was announced to this node")
     return row_id
-
-
-kinds.register(KIND_PACKAGE, on_package)

@@ -22,8 +22,9 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
+from liaison.crypto.hashing import sha256_hex
 from liaison.directory import service as directory
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
@@ -40,11 +41,12 @@ from liaison.evidence.service import store_for
 from liaison.evidence.store.direct import open_new
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.federation import outbox
+from liaison.federation.outbox import backoff
 from liaison.keyring import service as keyring
 from liaison.node import Node
 from liaison.requests import service as requests
 from liaison.requests.models import Request
-from liaison.requests.statemachine import Status
+from liaison.requests.table import Status
 
 log = logging.getLogger("liaison.transfer")
 KIND_PACKAGE = "evidence.package"
@@ -55,7 +57,7 @@ _WORKER = "system:transfer"
 
 
 def peer_of(request: Request) -> str:
-    return request.requested if request.holder == request.requesting else request.requesting
+    return request.counterpart
 
 
 def describe(item: EvidenceItem) -> dict[str, Any]:
@@ -138,7 +140,7 @@ def offer(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_package_queued,
+        action=AuditAction.evidence_package_queued,
         target=f"transfer:{row.id}",
         authority_id=request.holder,
         detail={"request": request.id, "to": row.peer, "items": [i.id for i in chosen]},
@@ -148,7 +150,7 @@ def offer(
 
 
 def package_path(data_dir: Path, digest: str, folder: Path = OUT_FOLDER) -> Path:
-    return Path(data_dir) / folder / f"{digest.removeprefix('sha256:')}.age"
+    return Path(data_dir) / folder / f"{sha256_hex(digest)}.age"
 
 
 def _recipient_age(session: Session, node: Node, authority_id: str) -> str:
@@ -305,7 +307,6 @@ def fail(row: PackageTransfer, node: Node, error: str) -> None:
 
 
 def retry(row: PackageTransfer, node: Node, error: str) -> None:
-    from liaison.federation.outbox import backoff
 
     row.last_error = error[:2000]
     row.next_attempt_at = node.clock.now() + backoff(

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
+from liaison.directory import service as directory
 from liaison.evidence import custody
 from liaison.evidence.custody import Event
 from liaison.evidence.ingest import close_buffer
@@ -32,7 +33,6 @@ from liaison.evidence.transfer.outgoing import (
 )
 from liaison.federation.models import OutboxEnvelope
 from liaison.federation.transport import TransportError
-from liaison.federation.worker import peer_endpoint
 from liaison.keyring import service as keyring
 from liaison.node import Node
 
@@ -82,7 +82,7 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
         return False
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
-        endpoint = peer_endpoint(session, row.peer)
+        endpoint = directory.endpoint_of(session=session, authority_id=row.peer)
         key = keyring.active_key(session=session, authority_id=row.holder, purpose="signing")
         private = keyring.private_raw(kek=node.kek, key=key) if key else None
         digest, size, holder, peer = row.package_digest or "", row.size, row.holder, row.peer
@@ -206,7 +206,7 @@ def _sent(session: Session, node: Node, row: PackageTransfer) -> None:
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_package_sent,
+        action=AuditAction.evidence_package_sent,
         target=f"transfer:{row.id}",
         authority_id=row.holder,
         detail={

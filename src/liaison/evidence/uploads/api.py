@@ -22,7 +22,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from liaison.api.deps import NodeDep, Principal, SessionDep, require
+from liaison.accounts.deps import Principal, require
+from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.errors import InvalidInput, LiaisonError
 from liaison.core.permissions import Permission
 from liaison.evidence import partial

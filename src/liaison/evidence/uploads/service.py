@@ -29,7 +29,7 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import Action
+from liaison.core.permissions import AuditAction
 from liaison.evidence import partial, service
 from liaison.evidence.ingest import DigestMismatch, EvidenceTooLarge, IngestResult
 from liaison.evidence.models import EvidenceUpload
@@ -163,7 +163,7 @@ def create(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_upload_created,
+        action=AuditAction.evidence_upload_created,
         target=f"upload:{upload.id}",
         authority_id=request.holder,
         detail={"request": request.id, "name": name, "length": length},
@@ -330,7 +330,7 @@ def _complete(
     audit.record(
         session=session,
         ctx=ctx,
-        action=Action.evidence_upload_completed,
+        action=AuditAction.evidence_upload_completed,
         target=f"upload:{upload.id}",
         authority_id=upload.holder,
         detail={"item": item.id, "digest": item.digest, "length": upload.length},
@@ -352,7 +352,7 @@ def _remove(
     *,
     ctx: AuditContext,
     reason: str,
-    action: Action = Action.evidence_upload_terminated,
+    action: AuditAction = AuditAction.evidence_upload_terminated,
 ) -> None:
     """Delete the row and its bytes. The file goes before the commit: should the commit fail,
     the row left behind finds its bytes missing and starts again from 0 (``BytesLost``)."""
@@ -391,6 +391,6 @@ def expire(*, session: Session, node: Node) -> list[str]:
             upload,
             ctx=ctx,
             reason=f"nothing arrived for {EXPIRY.total_seconds() / 3600:g} hours",
-            action=Action.evidence_upload_expired,
+            action=AuditAction.evidence_upload_expired,
         )
     return [upload.id for upload in gone]

@@ -219,7 +219,7 @@ class Conditions(Strict):
     data_protection_terms: FreeText | None = None
 
 
-class Channel(StrEnum):
+class TransmissionChannel(StrEnum):
     FEDERATION = "federation"
     NETWORK_24_7 = "24_7_network"
     INTERPOL = "interpol"  # art. 40: urgent requests may go through INTERPOL

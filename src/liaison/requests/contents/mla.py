@@ -11,7 +11,6 @@ from pydantic import Field
 from liaison.requests.contents.base import CaseContent, case_findings
 from liaison.requests.contents.common import (
     AuthorityRef,
-    Channel,
     DataCategory,
     FreeText,
     Identifier,
@@ -21,6 +20,7 @@ from liaison.requests.contents.common import (
     Person,
     Reference,
     ShortText,
+    TransmissionChannel,
 )
 from liaison.requests.contents.messages import (
     IP_NEEDS_TIME,
@@ -76,7 +76,7 @@ class AssetAction(StrEnum):
 
 class MlaContent(CaseContent):
     subtype: MlaSubtype | None = None
-    channel: Channel | None = None
+    channel: TransmissionChannel | None = None
     # Art. 40(b): the subject matter and nature of the proceeding, and the authority conducting it.
     conducting_authority: AuthorityRef | None = None
     requesting_central_authority: AuthorityRef | None = None

@@ -1,0 +1,204 @@
+"""What Liaison is made of, said once: every feature's tables, envelope kinds and their handlers,
+HTTP routers, CLI command groups and worker loops.
+
+The entry points build themselves from here: `create_app` (kinds, routers), `liaison worker`
+(loops), the `liaison` command (command groups), the migrations and the tests (tables, and
+everything else). Nothing below this module imports a feature in order to plug it in:
+federation keeps a registry and the outbox loop, the worker runs the loops it is given. A new
+feature plugs in by adding its lines here, and nowhere else.
+
+Each section imports its modules when called, so that an entry point loads only what it runs:
+the CLI no web routes and no handlers, the web application no commands. That keeps a command's
+start-up short; the layers contract (.importlinter) sees these imports all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import MetaData
+
+import liaison.accounts.models
+import liaison.audit.models
+import liaison.authorities.models
+import liaison.checkpoints.models
+import liaison.directory.models
+import liaison.evidence.models
+import liaison.evidence.transfer.models
+import liaison.federation.models
+import liaison.keyring.models
+import liaison.notifications.models
+import liaison.requests.deadlines.models
+import liaison.requests.models
+from liaison.db.base import Base
+from liaison.federation import kinds as registry
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from liaison.evidence.transfer.wire import PackageClient
+    from liaison.federation.transport import Transport
+    from liaison.worker import Loop
+
+# Every module that declares tables, so that Base.metadata is complete (migrations, drift
+# checks, emptying the test database). Importing them is what registers them.
+MODEL_MODULES = (
+    liaison.accounts.models,
+    liaison.audit.models,
+    liaison.authorities.models,
+    liaison.checkpoints.models,
+    liaison.directory.models,
+    liaison.evidence.models,
+    liaison.evidence.transfer.models,
+    liaison.federation.models,
+    liaison.keyring.models,
+    liaison.notifications.models,
+    liaison.requests.deadlines.models,
+    liaison.requests.models,
+)
+
+
+def metadata() -> MetaData:
+    """Every table of the application."""
+    return Base.metadata
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    handler: registry.Handler
+    # The handler refuses before it writes anything (see federation.kinds.register).
+    checks_first: bool = False
+
+
+def kinds() -> tuple[Kind, ...]:
+    """Every envelope kind this node handles, with its handler."""
+    from liaison.evidence.transfer import arrival, incoming, outgoing  # noqa: PLC0415 - lazy, see top
+    from liaison.federation import messages  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import preservation  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.lifecycle import consultations, handlers, workflow  # noqa: PLC0415 - idem
+    from liaison.requests.sharing import exports  # noqa: PLC0415 - lazy, see top
+
+    return (
+        Kind("ping", messages.on_ping, checks_first=True),
+        Kind("pong", messages.on_pong, checks_first=True),
+        Kind("note", messages.on_note, checks_first=True),
+        Kind(workflow.KIND_TRANSMIT, handlers.on_transmit),
+        Kind(workflow.KIND_ACTION, handlers.on_action),
+        Kind(workflow.KIND_STATE, handlers.on_state),
+        Kind(consultations.KIND_CONSULT, handlers.on_consultation),
+        Kind(preservation.KIND, preservation.on_preservation),
+        Kind(exports.KIND_AUTHORISATION, exports.on_authorisation),
+        Kind(outgoing.KIND_PACKAGE, incoming.on_package),
+        Kind(arrival.KIND_VERIFIED, arrival.on_verified),
+    )
+
+
+def api_routers() -> tuple[APIRouter, ...]:
+    """Under /api/v1, for users (each route declares its permission)."""
+    from liaison.accounts import api as accounts_api  # noqa: PLC0415 - lazy, see top
+    from liaison.directory import api as directory_api  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence import api as evidence_api  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence.transfer import api as transfer_api  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence.uploads import api as uploads_api  # noqa: PLC0415 - lazy, see top
+    from liaison.federation import api as federation_api  # noqa: PLC0415 - lazy, see top
+    from liaison.notifications import api as notifications_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import api as requests_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.deadlines import api as deadlines_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.formal import api as formal_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.sharing import api as sharing_api  # noqa: PLC0415 - lazy, see top
+
+    return (
+        accounts_api.router,
+        directory_api.router,
+        federation_api.router,
+        requests_api.router,
+        deadlines_api.router,
+        sharing_api.router,
+        formal_api.router,
+        evidence_api.router,
+        transfer_api.router,
+        uploads_api.router,
+        notifications_api.router,
+    )
+
+
+def peer_routers() -> tuple[APIRouter, ...]:
+    """At the root, for peer nodes (authenticated by signatures, not user tokens)."""
+    from liaison.authorities import api as authorities_api  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence.transfer import api as transfer_api  # noqa: PLC0415 - lazy, see top
+    from liaison.federation import api as federation_api  # noqa: PLC0415 - lazy, see top
+
+    return (federation_api.peer_router, transfer_api.peer_router, authorities_api.peer_router)
+
+
+def command_groups() -> tuple[tuple[str, typer.Typer], ...]:
+    """`liaison <name> ...`"""
+    from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.checkpoints import cli as checkpoints_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
+
+    return (
+        ("user", accounts_cli.app),
+        ("keys", keys_cli.app),
+        ("audit", checkpoints_cli.app),
+        ("authority", authorities_cli.app),
+        ("note", federation_cli.note_app),
+        ("directory", directory_cli.app),
+        ("request", requests_cli.app),
+        ("evidence", evidence_cli.app),
+    )
+
+
+def worker_loops(
+    *, transport: Transport | None = None, packages: PackageClient | None = None
+) -> list[Loop]:
+    """What `liaison worker` runs, in this order. `transport` and `packages` replace the HTTPS
+    clients (tests and benchmarks deliver between nodes in one process)."""
+    from liaison.checkpoints import tasks as checkpoint_tasks  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence import tasks as evidence_tasks  # noqa: PLC0415 - lazy, see top
+    from liaison.evidence.transfer.tasks import Transfers  # noqa: PLC0415 - lazy, see top
+    from liaison.federation.delivery import OutboxDelivery  # noqa: PLC0415 - lazy, see top
+    from liaison.notifications import tasks as notification_tasks  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.deadlines import tasks as deadline_tasks  # noqa: PLC0415 - lazy, see top
+    from liaison.worker import Loop, periodic  # noqa: PLC0415 - lazy, see top
+
+    return [
+        Loop(
+            "outbox",
+            lambda node: OutboxDelivery(node, transport),
+            interval=lambda s: s.worker_poll_seconds,
+        ),
+        Loop(
+            "transfers",
+            lambda node: Transfers(node, packages),
+            interval=lambda s: max(0.2, s.worker_poll_seconds),
+            own_thread=True,
+        ),
+        Loop("deadlines", periodic(deadline_tasks.scan), lambda s: s.deadline_scan_seconds),
+        Loop(
+            "retention", periodic(evidence_tasks.apply_retention), lambda s: s.deadline_scan_seconds
+        ),
+        Loop("uploads", periodic(evidence_tasks.expire_uploads), lambda s: s.deadline_scan_seconds),
+        Loop("email", periodic(notification_tasks.send_email), lambda s: s.deadline_scan_seconds),
+        Loop("checkpoints", periodic(checkpoint_tasks.sign), lambda s: s.audit_checkpoint_seconds),
+    ]
+
+
+def kind_names() -> list[str]:
+    """The kinds this node handles, as its directory entry publishes them."""
+    return sorted(kind.name for kind in kinds())
+
+
+def assemble() -> None:
+    """Register every envelope kind with its handler. Idempotent; the web application (which
+    receives envelopes) and the tests call it."""
+    for kind in kinds():
+        registry.register(kind.name, kind.handler, checks_first=kind.checks_first)

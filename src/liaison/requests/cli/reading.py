@@ -1,0 +1,76 @@
+"""`liaison request show|list|grounds`: what a user may see of their authority's requests, and the
+closed lists of grounds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from liaison.accounts.operator import acting
+from liaison.cli_support import fail, handle_errors
+from liaison.core.permissions import Permission
+from liaison.requests import service
+from liaison.requests.cli import printing as out
+from liaison.requests.cli.app import AsJson, AsUser, RequestId, app
+from liaison.requests.lifecycle import consultations
+from liaison.requests.table import Status
+
+
+@app.command("show")
+@handle_errors
+def show(
+    username: AsUser,
+    request_id: RequestId,
+    events: Annotated[bool, typer.Option("--events", help="Include the status history")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """One request. With --json --events: {"request": {...}, "events": [...]}."""
+    with acting(username, Permission.request_read) as actor:
+        request = out.find_request(actor, request_id)
+        history = consultations.history(session=actor.session, request=request) if events else []
+        if as_json:
+            read = out.request_json(request)
+            out.emit_json({"request": read, "events": out.events_json(history)} if events else read)
+            return
+        out.print_request(request)
+        if events:
+            out.print_events(history)
+
+
+@app.command("list")
+@handle_errors
+def list_requests(
+    username: AsUser,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first")] = 0,
+    as_json: AsJson = False,
+) -> None:
+    """Requests of your authority that you may see, newest first."""
+    if status is not None and status not in {s.value for s in Status}:
+        raise fail(
+            f"unknown status {status!r}; choose one of: {', '.join(s.value for s in Status)}", 2
+        )
+    with acting(username, Permission.request_read) as actor:
+        page = service.list_for(
+            session=actor.session, user=actor.user, status=status, limit=limit, offset=offset
+        )
+        if as_json:
+            out.emit_json(out.page_json(page, limit=limit, offset=offset))
+        else:
+            out.print_list(page.items, total=page.total, offset=offset)
+
+
+@app.command("grounds")
+@handle_errors
+def grounds(
+    kind: Annotated[str, typer.Option("--kind", help="Request kind")], as_json: AsJson = False
+) -> None:
+    """The closed lists of grounds to refuse or postpone a kind, with the consult-first flag."""
+    out.check_kind(kind)
+    rows = out.grounds_rows(kind)
+    if as_json:
+        out.emit_json(rows)
+    else:
+        out.print_grounds(kind, rows)

@@ -1,0 +1,213 @@
+"""Federation kinds of requests: transmission, proposals, state echoes, consultations.
+
+They run inside the inbox transaction: a refusal raises a ProtocolError whose reason goes into
+the signed receipt, and nothing the handler did is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from liaison.directory import service as directory
+from liaison.federation import kinds
+from liaison.protocol import errors
+from liaison.requests.lifecycle import workflow
+from liaison.requests.lifecycle.approval import approval_key_id, check_approval
+from liaison.requests.models import Request, RequestEvent
+from liaison.requests.preservation import link_follow_up
+from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
+
+
+class InvalidTransitionError(errors.ProtocolError):
+    reason = "invalid_transition"
+    status_code = 409
+
+
+class OutOfOrderError(errors.ProtocolError):
+    """A state echo that arrived before an earlier one of its thread: retried, not final."""
+
+    reason = "out_of_order"
+    status_code = 409
+
+
+class UnknownRequestError(errors.ProtocolError):
+    reason = "unknown_request"
+    status_code = 404
+
+
+class InvalidApprovalError(errors.ProtocolError):
+    reason = "invalid_approval"
+    status_code = 422
+
+
+def _field(body: dict[str, Any], name: str, kind: type) -> Any:
+    value = body.get(name)
+    if not isinstance(value, kind):
+        raise errors.MalformedError(f"{name} is missing or not a {kind.__name__}")
+    return value
+
+
+def _copy(session: Session, holder: str, body: dict[str, Any]) -> Request:
+    request = session.get(Request, (holder, _field(body, "request_id", str)))
+    if request is None:
+        raise UnknownRequestError(f"{holder} holds no request {body.get('request_id')}")
+    return request
+
+
+def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
+    envelope, session = incoming.envelope, hc.session
+    fields = _field(incoming.body, "request", dict)
+    token = _field(incoming.body, "approval", str)
+    if fields.get("requesting") != envelope.sender or fields.get("requested") != envelope.to:
+        raise errors.MalformedError("the request's authorities differ from the envelope's")
+    # The approval must be the requesting authority's signature over exactly these fields.
+    kid = approval_key_id(token)
+    key = directory.peer_signing_key(
+        session=session, authority_id=envelope.sender, kid=kid, at=hc.clock.now()
+    )
+    if not check_approval(token=token, key_id=kid, public_raw=key.public_raw, fields=fields):
+        raise InvalidApprovalError("the approval signature does not cover this request")
+    if session.get(Request, (envelope.to, fields["id"])) is not None:
+        raise InvalidTransitionError("this request was already received")
+    now = hc.clock.now()
+    approved_at = incoming.body.get("approved_at")
+    request = Request(
+        holder=envelope.to,
+        id=fields["id"],
+        kind=fields["kind"],
+        subtype=fields.get("subtype"),
+        requesting=envelope.sender,
+        requested=envelope.to,
+        status=Status.sent,
+        seq=0,
+        version=int(fields["version"]),
+        reference=fields.get("reference") or "",
+        language=fields["language"],
+        content=fields["content"],
+        urgent=bool(fields.get("urgent")),
+        urgency_reason=fields.get("urgency_reason"),
+        wished_deadline=datetime.fromisoformat(fields["wished_deadline"])
+        if fields.get("wished_deadline")
+        else None,
+        deadline_reason=fields.get("deadline_reason"),
+        conditions=fields.get("conditions") or {},
+        created_at=now,
+        updated_at=now,
+        approved_by=incoming.body.get("approved_by"),
+        approved_at=datetime.fromisoformat(approved_at) if isinstance(approved_at, str) else None,
+        approval=token,
+        preservation_days=fields.get("preservation_days"),
+        linked_request=fields.get("linked_request"),
+        response={},
+    )
+    session.add(request)
+    session.flush()
+    link_follow_up(
+        session, holder=request.holder, preservation_id=request.linked_request, mla_id=request.id
+    )
+    transition = find(Action.receive, Status.sent, Side.requested)
+    event = workflow.apply(
+        session=session,
+        request=request,
+        transition=transition,
+        actor=f"authority:{envelope.sender}",
+        ctx=hc.ctx,
+        ground=None,
+        reason=None,
+        clock=hc.clock,
+    )
+    workflow.echo(session=session, request=request, event=event, clock=hc.clock)
+
+
+def on_action(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
+    """A proposal of the requesting side, applied here if our table allows it, then echoed."""
+    request = _copy(hc.session, incoming.envelope.to, incoming.body)
+    if request.requesting != incoming.envelope.sender:
+        raise UnknownRequestError("only the requesting authority proposes actions on this request")
+    try:
+        action = Action(_field(incoming.body, "action", str))
+        transition = find(action, Status(request.status), Side.requesting)
+    except (ValueError, InvalidTransition) as exc:
+        raise InvalidTransitionError(str(exc)) from exc
+    reason = incoming.body.get("reason")
+    event = workflow.apply(
+        session=hc.session,
+        request=request,
+        transition=transition,
+        actor=f"authority:{incoming.envelope.sender}",
+        ctx=hc.ctx,
+        ground=incoming.body.get("ground"),
+        reason=reason if isinstance(reason, str) else None,
+        clock=hc.clock,
+    )
+    workflow.echo(session=hc.session, request=request, event=event, clock=hc.clock)
+
+
+def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
+    """The requested node's transition, replayed on the requesting copy in the same order."""
+    request = _copy(hc.session, incoming.envelope.to, incoming.body)
+    if request.requested != incoming.envelope.sender:
+        raise UnknownRequestError("only the requested authority reports the state of this request")
+    body = incoming.body
+    seq = _field(body, "seq", int)
+    try:
+        action, source, target = (
+            Action(str(body.get("action"))),
+            Status(str(body.get("from"))),
+            Status(str(body.get("to"))),
+        )
+    except ValueError as exc:
+        raise InvalidTransitionError(str(exc)) from exc
+    if seq > request.seq + 1:
+        # An earlier echo was refused for a passing reason (stale, key change) and comes again.
+        raise OutOfOrderError(f"step {seq} arrived before step {request.seq + 1}")
+    transition = next((t for t in _candidates(action, source) if t.target is target), None)
+    if transition is None or request.status != source or seq != request.seq + 1:
+        raise InvalidTransitionError(
+            f"cannot apply {action.value} ({source.value} → {target.value}, step {seq}) "
+            f"to a copy that is {request.status} at step {request.seq}"
+        )
+    if isinstance(body.get("response"), dict):
+        request.response = body["response"]
+    workflow.apply(
+        session=hc.session,
+        request=request,
+        transition=transition,
+        actor=f"authority:{incoming.envelope.sender}",
+        ctx=hc.ctx,
+        ground=body.get("ground"),
+        reason=body.get("reason"),
+        clock=hc.clock,
+        seq=seq,
+    )
+    if body.get("preservation_expiry"):
+        request.preservation_expiry = datetime.fromisoformat(body["preservation_expiry"])
+
+
+def _candidates(action: Action, source: Status) -> list[Any]:
+
+    return [t for t in TABLE if t.action is action and t.source is source and not t.local]
+
+
+def on_consultation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
+    request = _copy(hc.session, incoming.envelope.to, incoming.body)
+    if incoming.envelope.sender not in (request.requesting, request.requested):
+        raise UnknownRequestError("not a party to this request")
+    text = _field(incoming.body, "text", str)
+    hc.session.add(
+        RequestEvent(
+            holder=request.holder,
+            request_id=request.id,
+            seq=request.seq,
+            action="consult",
+            from_status=request.status,
+            to_status=request.status,
+            side=request.side,
+            actor=f"authority:{incoming.envelope.sender}",
+            at=hc.clock.now(),
+            reason=text[:20_000],
+        )
+    )
