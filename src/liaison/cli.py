@@ -67,7 +67,16 @@ def serve(
     if settings.env is Env.prod and host not in ("127.0.0.1", "::1", "localhost"):
         console.print("note: serving plain HTTP; put a TLS-terminating reverse proxy in front")
     application = create_app(node=load_node())
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
+    # proxy_headers off: the application believes forwarded headers only from the proxies it
+    # is configured with (trusted_proxies), never uvicorn's default of any local client.
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 @app.command("demo")

@@ -14,6 +14,7 @@ start-up short; the layers contract (.importlinter) sees these imports all the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ from liaison.federation import kinds as registry
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
+    from starlette.types import ASGIApp
 
     from liaison.evidence.transfer.wire import PackageClient
     from liaison.federation.transport import Transport
@@ -132,6 +134,14 @@ def peer_routers() -> tuple[APIRouter, ...]:
     from liaison.federation import api as federation_api  # noqa: PLC0415 - lazy, see top
 
     return (federation_api.peer_router, transfer_api.peer_router, authorities_api.peer_router)
+
+
+def middlewares() -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
+    """Features' ASGI middleware, innermost first (the app's own wrap them)."""
+    from liaison.evidence.uploads.api import TusMiddleware  # noqa: PLC0415 - lazy, see top
+
+    # tus headers on every answer under /api/v1/uploads.
+    return (TusMiddleware,)
 
 
 def command_groups() -> tuple[tuple[str, typer.Typer], ...]:

@@ -55,10 +55,21 @@ class Settings(BaseSettings):
     kek_file: Path | None = None
     # How long a login session token lives, in minutes.
     session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
-    # Login throttling: failures allowed inside the window, per account and per address.
+    # Login throttling, over a sliding window. An address with this many failures (on any
+    # accounts: password spraying) is refused outright. An account with this many failures is
+    # under attack: it then admits only its holder, signing in from an address that signed in
+    # to it before or with the second factor (a guess of the password alone no longer counts).
     login_window_seconds: int = Field(default=900, ge=60)
     login_max_failures_account: int = Field(default=5, ge=1)
     login_max_failures_address: int = Field(default=20, ge=1)
+    # Largest request body the API reads, and a much smaller one for sign-in, which anyone may
+    # call (resumable uploads and the federation endpoints have their own limits).
+    api_max_body_bytes: int = Field(default=2 << 20, ge=64 << 10)
+    api_login_max_body_bytes: int = Field(default=16 << 10, ge=1024)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks, e.g. ["127.0.0.1", "10.0.0.0/8"]). Empty: the peer address is the client's,
+    # whatever a header says; a forged header can neither hide an address nor dodge throttling.
+    trusted_proxies: list[str] = Field(default_factory=list)
     # A signed checkpoint of the audit chain head is written every this many entries.
     audit_checkpoint_every: int = Field(default=100, ge=1)
     # ... and the worker signs one at least this often when there are new entries.

@@ -24,6 +24,14 @@ def audit_count(node: Node, action: str) -> int:
         return int(session.scalar(select(func.count()).where(AuditEntry.action == action)) or 0)
 
 
+def audit_details(node: Node, action: str) -> list[dict[str, object]]:
+    with node.db.session() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+        )
+        return [{k: v for k, v in e.detail.items() if k != "address"} for e in entries]
+
+
 @pytest.fixture
 def two_authorities(factory: Factory) -> None:
     factory.authority("vn-mps", "VN")
@@ -53,7 +61,7 @@ def test_no_token_or_garbage_token(client: TestClient) -> None:
     assert client.get("/api/v1/whoami").status_code == 401
     response = client.get("/api/v1/whoami", headers={"Authorization": "Bearer lsn_nope"})
     assert response.status_code == 401
-    assert response.json()["detail"] == "the token is not valid"
+    assert response.json()["detail"] == "the token is not valid; sign in again"
 
 
 def test_wrong_password_is_401_and_audited(
@@ -174,14 +182,19 @@ def test_api_token_revoke_and_expiry(
     assert revoked.status_code == 200
     rejected = client.get("/api/v1/whoami", headers=api_headers)
     assert rejected.status_code == 401
-    assert rejected.json()["detail"] == "the token is revoked"
+    # The same answer for an unknown, revoked or expired token: only the audit entry says which.
+    assert rejected.json()["detail"] == "the token is not valid; sign in again"
     assert audit_count(node, "auth:token:revoked") == 1
     assert audit_count(node, "auth:token:rejected") == 1
     # session tokens expire
     clock.advance(timedelta(minutes=node.settings.session_minutes + 1))
     expired = client.get("/api/v1/whoami", headers=session_headers)
     assert expired.status_code == 401
-    assert expired.json()["detail"] == "the token is expired"
+    assert expired.json()["detail"] == "the token is not valid; sign in again"
+    assert audit_details(node, "auth:token:rejected") == [
+        {"reason": "revoked"},
+        {"reason": "expired"},
+    ]
 
 
 def test_cannot_revoke_someone_elses_token(

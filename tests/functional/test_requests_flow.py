@@ -160,8 +160,10 @@ def test_incomplete_request_lists_every_missing_item(pair: Pair) -> None:
     )
     assert refused.status_code == 422
     detail = refused.json()["detail"]
+    paths = {p["path"] for p in refused.json()["problems"]}
     for field in ("data_to_preserve", "custodian", "necessity", "offences"):
         assert field in detail
+        assert field in paths
     assert pair.states(request_id) == ("draft", None)
 
 

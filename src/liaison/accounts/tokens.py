@@ -18,6 +18,7 @@ from liaison.crypto.tokens import new_token, token_digest
 
 SESSION = "session"
 API = "api"
+INVALID = "the token is not valid; sign in again"
 
 
 def issue(
@@ -59,10 +60,12 @@ def issue(
 def resolve(
     *, session: Session, secret: str, ctx: AuditContext, clock: Clock = system_clock
 ) -> tuple[User, ApiToken]:
-    """The user behind a bearer token, or AuthenticationFailed (recorded for known tokens)."""
+    """The user behind a bearer token, or AuthenticationFailed (recorded for known tokens).
+    The caller is told the same whatever the reason (unknown, expired, revoked, a disabled
+    user's): only the audit entry says which, so a token found somewhere reveals nothing."""
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
     if record is None:
-        raise AuthenticationFailed("the token is not valid")
+        raise AuthenticationFailed(INVALID)
     now = clock.now()
     problem = None
     if record.revoked_at is not None:
@@ -81,7 +84,7 @@ def resolve(
             detail={"reason": problem},
             clock=clock,
         )
-        raise AuthenticationFailed(f"the token is {problem}")
+        raise AuthenticationFailed(INVALID)
     # Writing on every request would serialise readers on SQLite; a minute's precision is enough.
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
         record.last_used_at = now

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from liaison.audit.context import AuditContext, Channel
 from liaison.checkpoints.service import checkpoint_if_due
@@ -36,13 +37,22 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a trusted proxy forwarded (the app's
+    ProxyHeaders middleware rewrites it only for configured proxies)."""
     return request.client.host if request.client else ""
 
 
-def anonymous_context(request: Request) -> AuditContext:
+def scope_context(scope: Scope) -> AuditContext:
+    """Who is calling, before anyone signed in: the address and the caller's request id."""
+    client = scope.get("client")
+    request_id = dict(scope.get("headers") or []).get(b"x-request-id", b"")
     return AuditContext(
         actor="anonymous",
         channel=Channel.api,
-        request_id=request.headers.get("x-request-id", "")[:64] or new_id_str(),
-        address=client_address(request),
+        request_id=request_id.decode("latin-1")[:64] or new_id_str(),
+        address=client[0] if client else "",
     )
+
+
+def anonymous_context(request: Request) -> AuditContext:
+    return scope_context(request.scope)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from liaison.accounts.deps import Principal, require
+from liaison.api.bodies import BodyTooLarge, read_body, too_large_response
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
 from liaison.federation import envelope as env
@@ -27,29 +28,6 @@ router = APIRouter(tags=["messages"])
 peer_router = APIRouter(prefix="/federation/v1", tags=["federation"])
 Sender = Annotated[Principal, Depends(require(Permission.message_send))]
 Reader = Annotated[Principal, Depends(require(Permission.message_read))]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the body, refusing it as soon as it passes the limit (before parsing anything)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the body is larger than {limit} bytes")
-
-
-def too_large_response(exc: BodyTooLarge) -> JSONResponse:
-    return JSONResponse({"detail": str(exc), "reason": "too_large"}, status_code=413)
 
 
 @peer_router.post("/inbox")

@@ -44,6 +44,7 @@ PERMANENT = frozenset(
         "decrypt_failed",
         "too_large",
         "invalid_transition",
+        "invalid_link",
     }
 )
 

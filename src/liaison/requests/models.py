@@ -16,7 +16,11 @@ from liaison.requests.table import Side
 
 class Request(Base):
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_holder_status", "holder", "status"),)
+    __table_args__ = (
+        Index("ix_requests_holder_status", "holder", "status"),
+        # The follow-ups of a preservation are found by the link they carry.
+        Index("ix_requests_follow_ups", "holder", "linked_request"),
+    )
 
     holder: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -51,10 +55,12 @@ class Request(Base):
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ground: Mapped[str | None] = mapped_column(String(64), default=None)
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    # Preservation (art. 42): starts at execution, at least 60 days; a linked MLA request holds it.
+    # Preservation (art. 42): starts at execution, at least 60 days; a follow-up MLA holds it.
     preservation_days: Mapped[int | None] = mapped_column(Integer, default=None)
     preservation_start: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     preservation_expiry: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # On a follow-up (MLA, disclosure): the preservation it follows up, of the same two
+    # authorities (requests.follow_ups). Never set on a preservation.
     linked_request: Mapped[str | None] = mapped_column(String(36), default=None)
     response: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     # Consents received from the other side lifting a condition for one use (onward transfer to

@@ -20,32 +20,17 @@ from liaison.core.permissions import AuditAction
 from liaison.federation import kinds, outbox
 from liaison.notifications import service as notifications
 from liaison.protocol import errors
-from liaison.requests import service
+from liaison.requests import follow_ups, service
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.table import Side, Status
 
 KIND = "request.preservation"
-DECIDED = frozenset({Status.executed, Status.refused, Status.withdrawn, Status.closed})
 MAX_EXTENSION_DAYS = 3650
 
 
 def held(session: Session, request: Request) -> bool:
     """A follow-up MLA request that is not decided yet keeps the preservation alive."""
-    if not request.linked_request:
-        return False
-    follow_up = session.get(Request, (request.holder, request.linked_request))
-    return follow_up is not None and follow_up.status not in DECIDED
-
-
-def link_follow_up(
-    session: Session, *, holder: str, preservation_id: str | None, mla_id: str
-) -> None:
-    """Record on this side's preservation copy that an MLA request follows it up."""
-    if not preservation_id:
-        return
-    preservation = session.get(Request, (holder, preservation_id))
-    if preservation is not None and preservation.kind == "preservation":
-        preservation.linked_request = mla_id
+    return bool(follow_ups.held_by(session, request))
 
 
 def _event(

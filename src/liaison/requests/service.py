@@ -22,7 +22,7 @@ from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import AuditAction, Role
-from liaison.requests import contents
+from liaison.requests import contents, follow_ups
 from liaison.requests.contents.conditions import Conditions
 from liaison.requests.models import Request, RequestAssignment
 from liaison.requests.schemas import RequestCreate, RequestUpdate
@@ -68,6 +68,16 @@ def create_draft(
     sees them all."""
     if draft.to == user.authority_id:
         raise InvalidInput("a request goes to another authority, not to your own")
+    problem = follow_ups.link_problem(
+        session,
+        holder=user.authority_id,
+        kind=draft.kind,
+        requesting=user.authority_id,
+        requested=draft.to,
+        linked_request=draft.linked_request,
+    )
+    if problem is not None:
+        raise InvalidInput(problem)
     now = clock.now()
     request = Request(
         holder=user.authority_id,

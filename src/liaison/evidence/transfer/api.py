@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from liaison.accounts.deps import Principal, require
+from liaison.api.bodies import BodyTooLarge, read_body, too_large_response
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.errors import AuthenticationFailed, InvalidInput
 from liaison.core.permissions import Permission
 from liaison.evidence.transfer import incoming, outgoing, wire
 from liaison.evidence.transfer.schemas import PackageCreate, TransferRead
-from liaison.federation.api import BodyTooLarge, read_body, too_large_response
 from liaison.node import Node
 
 router = APIRouter(tags=["evidence"])

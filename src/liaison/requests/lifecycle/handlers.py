@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from liaison.directory import service as directory
 from liaison.federation import kinds
 from liaison.protocol import errors
+from liaison.requests import follow_ups
 from liaison.requests.lifecycle import workflow
 from liaison.requests.lifecycle.approval import approval_key_id, check_approval
 from liaison.requests.models import Request, RequestEvent
-from liaison.requests.preservation import link_follow_up
 from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
 
 
@@ -36,6 +36,13 @@ class OutOfOrderError(errors.ProtocolError):
 class UnknownRequestError(errors.ProtocolError):
     reason = "unknown_request"
     status_code = 404
+
+
+class InvalidLinkError(errors.ProtocolError):
+    """A follow-up that names no preservation of the same two authorities held here."""
+
+    reason = "invalid_link"
+    status_code = 422
 
 
 class InvalidApprovalError(errors.ProtocolError):
@@ -72,6 +79,18 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         raise InvalidApprovalError("the approval signature does not cover this request")
     if session.get(Request, (envelope.to, fields["id"])) is not None:
         raise InvalidTransitionError("this request was already received")
+    # The sender's node checked the link when drafting; a node that did not (or lied) must not
+    # reach a preservation of another pair of authorities held here.
+    problem = follow_ups.link_problem(
+        session,
+        holder=envelope.to,
+        kind=str(fields.get("kind")),
+        requesting=envelope.sender,
+        requested=envelope.to,
+        linked_request=fields.get("linked_request"),
+    )
+    if problem is not None:
+        raise InvalidLinkError(problem)
     now = hc.clock.now()
     approved_at = incoming.body.get("approved_at")
     request = Request(
@@ -105,9 +124,6 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     session.add(request)
     session.flush()
-    link_follow_up(
-        session, holder=request.holder, preservation_id=request.linked_request, mla_id=request.id
-    )
     transition = find(Action.receive, Status.sent, Side.requested)
     event = workflow.apply(
         session=session,

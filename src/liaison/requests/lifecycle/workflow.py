@@ -25,7 +25,6 @@ from liaison.requests.lifecycle import rules
 from liaison.requests.lifecycle.approval import approved_fields, sign_approval
 from liaison.requests.lifecycle.consultations import consulted
 from liaison.requests.models import Request, RequestEvent
-from liaison.requests.preservation import link_follow_up
 from liaison.requests.table import Action, Side, Status, Transition, find
 
 KIND_TRANSMIT = "request.transmit"
@@ -208,13 +207,6 @@ def send(
     """Approved → sent: the signed request goes into the outbox in this same transaction."""
     transition = _checked(request, Action.send, request.side, ground=None, reason=None)
     request.sent_at = clock.now()
-    if request.linked_request:
-        link_follow_up(
-            session,
-            holder=request.holder,
-            preservation_id=request.linked_request,
-            mla_id=request.id,
-        )
     outbox.enqueue(
         session=session,
         sender=request.requesting,
