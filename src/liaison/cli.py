@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
@@ -38,6 +39,7 @@ def init() -> None:
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)  # also when it existed before
     migrate.upgrade(settings.sqlalchemy_url)
     node = load_node()
     with unit_of_work(node) as session:
@@ -156,4 +158,7 @@ def worker(
 
 
 def main() -> None:
+    # Everything the node creates (SQLite files, keys, the demo's operator key, evidence) is
+    # the node's alone: files 0600, folders 0700.
+    os.umask(0o077)
     app()

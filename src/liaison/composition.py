@@ -207,8 +207,18 @@ def kind_names() -> list[str]:
     return sorted(kind.name for kind in kinds())
 
 
+def outbox_scopes() -> dict[str, registry.OutboxScope]:
+    """Who may see a feature's envelopes in the outbox, by kind prefix."""
+    from liaison.evidence.transfer import outgoing  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import service as requests  # noqa: PLC0415 - lazy, see top
+
+    return {"request.": requests.outbox_scope, "evidence.": outgoing.outbox_scope}
+
+
 def assemble() -> None:
-    """Register every envelope kind with its handler. Idempotent; the web application (which
-    receives envelopes) and the tests call it."""
+    """Register every envelope kind with its handler, and who sees each feature's envelopes.
+    Idempotent; the web application (which receives envelopes) and the tests call it."""
     for kind in kinds():
         registry.register(kind.name, kind.handler, checks_first=kind.checks_first)
+    for prefix, scope in outbox_scopes().items():
+        registry.register_scope(prefix, scope)

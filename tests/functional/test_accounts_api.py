@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pyotp
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from liaison.accounts import signin
 from liaison.accounts.models import User
-from liaison.audit.models import AuditEntry
+from liaison.audit.models import AuditEntry, RefusalCount
 from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
@@ -80,19 +81,57 @@ def test_wrong_password_is_401_and_audited(
     assert audit_count(node, "auth:login:failed") == 2
 
 
-def test_throttled_per_account(client: TestClient, node: Node, two_authorities: None) -> None:
-    for _ in range(node.settings.login_max_failures_account):
-        client.post(
-            "/api/v1/auth/login", json={"username": "vn.officer", "password": "wrong-password!"}
-        )
-    # even the right password is refused while throttled
-    response = client.post(
-        "/api/v1/auth/login", json={"username": "vn.officer", "password": PASSWORD}
+def _login(client: TestClient, username: str, password: str, **extra: str) -> Any:
+    return client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password, **extra}
     )
-    assert response.status_code == 429
-    assert "account" in response.json()["detail"]
-    assert int(response.headers["Retry-After"]) > 0
-    assert audit_count(node, "auth:login:throttled") == 1
+
+
+def test_failing_on_purpose_cannot_lock_the_holder_out(
+    client: TestClient, node: Node, two_authorities: None
+) -> None:
+    """5 wrong passwords once locked the account for everybody, the holder of the right one
+    included. Now the account, under attack, admits its holder from an address they signed
+    in from before, and refuses a password alone from anywhere else (without checking it)."""
+    holder = TestClient(client.app, client=("192.0.2.10", 40000))
+    attacker = TestClient(client.app, client=("198.51.100.7", 40000))
+    assert _login(holder, "vn.officer", PASSWORD).status_code == 200
+    for _ in range(node.settings.login_max_failures_account):
+        assert _login(attacker, "vn.officer", "wrong-password!").status_code == 401
+    refused = _login(attacker, "vn.officer", PASSWORD)
+    assert refused.status_code == 429
+    assert "account" in refused.json()["detail"]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert _login(holder, "vn.officer", PASSWORD).status_code == 200
+    # A throttled attempt is counted, not logged entry by entry.
+    assert audit_count(node, "auth:login:throttled") == 0
+    with node.db.session() as session:
+        counted = session.scalar(
+            select(RefusalCount.count).where(RefusalCount.reason == "throttled_account")
+        )
+    assert counted == 1
+
+
+def test_under_attack_the_second_factor_still_lets_the_holder_in(
+    client: TestClient, factory: Factory, node: Node, clock: FakeClock, two_authorities: None
+) -> None:
+    with node.db.session() as session:
+        user = session.scalar(select(User).where(User.username == "vn.officer"))
+        assert user is not None
+        uri = signin.enroll_totp(
+            session=session, kek=node.kek, user=user, ctx=system_ctx(), clock=clock
+        )
+        session.commit()
+    totp = pyotp.parse_uri(uri)
+    travelling = TestClient(client.app, client=("203.0.113.9", 40000))
+    for _ in range(node.settings.login_max_failures_account):
+        _login(client, "vn.officer", "wrong-password!", totp="000000")
+    assert _login(travelling, "vn.officer", PASSWORD).status_code == 429
+    signed = _login(travelling, "vn.officer", PASSWORD, totp=totp.at(clock.now()))
+    assert signed.status_code == 200, signed.text
+    # The second factor is checked, not just present.
+    clock.advance(timedelta(seconds=30))
+    assert _login(travelling, "vn.officer", PASSWORD, totp="123456").status_code == 401
 
 
 def test_throttle_window_passes(
@@ -109,16 +148,17 @@ def test_throttle_window_passes(
     assert response.status_code == 200
 
 
-def test_throttled_per_address(client: TestClient, node: Node, two_authorities: None) -> None:
+def test_spraying_across_accounts_is_throttled_by_address(
+    client: TestClient, node: Node, two_authorities: None
+) -> None:
     for i in range(node.settings.login_max_failures_address):
-        client.post(
-            "/api/v1/auth/login", json={"username": f"spray{i}", "password": "wrong-password!"}
-        )
-    response = client.post(
-        "/api/v1/auth/login", json={"username": "vn.admin", "password": PASSWORD}
-    )
+        _login(client, f"spray{i}", "wrong-password!")
+    response = _login(client, "vn.admin", PASSWORD)
     assert response.status_code == 429
     assert "address" in response.json()["detail"]
+    # Another address is not held back by the sprayer.
+    elsewhere = TestClient(client.app, client=("192.0.2.44", 40000))
+    assert _login(elsewhere, "vn.admin", PASSWORD).status_code == 200
 
 
 def test_totp_required_by_authority(
@@ -234,6 +274,58 @@ def test_admin_manages_users_of_own_authority(
     ]
     assert "vn.new" in usernames
     assert "ru.admin" not in usernames
+
+
+def _user_id(node: Node, username: str) -> str:
+    with node.db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        return user.id
+
+
+def test_disabling_a_user_ends_their_tokens_for_good(
+    client: TestClient, factory: Factory, node: Node, two_authorities: None
+) -> None:
+    admin = factory.token(client, "vn.admin")
+    session_token = factory.token(client, "vn.officer")
+    api_token = client.post("/api/v1/tokens", json={"name": "script"}, headers=session_token)
+    api_headers = {"Authorization": f"Bearer {api_token.json()['token']}"}
+    officer = f"/api/v1/authorities/vn-mps/users/{_user_id(node, 'vn.officer')}"
+    assert client.patch(officer, json={"disabled": True}, headers=admin).status_code == 200
+    assert client.patch(officer, json={"disabled": False}, headers=admin).status_code == 200
+    # Re-enabled, the user signs in again; the tokens of before stay dead.
+    for headers in (session_token, api_headers):
+        assert client.get("/api/v1/whoami", headers=headers).status_code == 401
+    assert (
+        client.get("/api/v1/whoami", headers=factory.token(client, "vn.officer")).status_code == 200
+    )
+    assert audit_details(node, "authority:user:updated")[0] == {
+        "disabled": True,
+        "revoked_credentials": 2,
+    }
+
+
+def test_an_admin_cannot_grant_itself_roles_nor_leave_the_authority_without_admin(
+    client: TestClient, factory: Factory, node: Node, two_authorities: None
+) -> None:
+    admin = factory.token(client, "vn.admin")
+    me = f"/api/v1/authorities/vn-mps/users/{_user_id(node, 'vn.admin')}"
+    granted = client.patch(me, json={"roles": ["admin", "supervisor"]}, headers=admin)
+    assert granted.status_code == 403
+    assert "your own roles" in granted.json()["detail"]
+    assert (
+        "request:request:read"
+        not in client.get("/api/v1/whoami", headers=admin).json()["permissions"]
+    )
+    last = client.patch(me, json={"disabled": True}, headers=admin)
+    assert last.status_code == 409
+    assert "only enabled administrator" in last.json()["detail"]
+    # With a second administrator, the first can be disabled (by the second).
+    factory.user("vn.admin2", "vn-mps", Role.admin)
+    second = factory.token(client, "vn.admin2")
+    assert client.patch(me, json={"disabled": True}, headers=second).status_code == 200
+    lone = f"/api/v1/authorities/vn-mps/users/{_user_id(node, 'vn.admin2')}"
+    assert client.patch(lone, json={"disabled": True}, headers=second).status_code == 409
 
 
 def test_admin_of_one_authority_cannot_read_or_change_another(

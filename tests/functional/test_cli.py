@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from sqlalchemy import select
@@ -174,3 +175,14 @@ def test_wrong_kek_cannot_use_the_keys(env: dict[str, str], node: Node) -> None:
     result = run_cli({**env, "LIAISON_KEK": other}, "audit", "checkpoint")
     assert result.returncode == 1
     assert "wrong key-encryption key" in result.stderr
+
+
+def test_the_nodes_files_are_its_own(env: dict[str, str], data_dir: Path) -> None:
+    """The SQLite database and the key-encryption key were created world-readable."""
+    data_dir.chmod(0o755)
+    own = env | {"LIAISON_DATABASE_URL": "", "LIAISON_KEK": ""}  # both inside data_dir
+    done = run_cli(own, "init")
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    for name in ("liaison.sqlite3", "dev-kek"):
+        assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name

@@ -56,6 +56,7 @@ def test_notifications_are_emailed_once(
             authority_id="ru-gpo",
             user_id=officer.id,
             data=UserUpdate(email="officer@gpo.example"),
+            actor=None,
             ctx=system_ctx(),
             clock=clock,
         )

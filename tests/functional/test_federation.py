@@ -11,10 +11,14 @@ from sqlalchemy import func, select
 
 from liaison import composition, worker
 from liaison.audit.models import AuditEntry
+from liaison.authorities import service as authorities
+from liaison.authorities.schemas import AuthorityCreate
 from liaison.checkpoints import service as checkpoints
 from liaison.checkpoints.models import AuditCheckpoint
 from liaison.core.clock import FakeClock
-from liaison.federation import delivery, messages
+from liaison.core.ids import new_id_str
+from liaison.core.permissions import AuthorityRole
+from liaison.federation import delivery, messages, outbox
 from liaison.federation.models import InboxEnvelope, Message, OutboxEnvelope
 from liaison.node import Node
 from tests.federation_net import CTX, Net, build_net, empty, extra_databases
@@ -198,3 +202,70 @@ def test_worker_loop_signs_audit_checkpoints(net: Net) -> None:
     assert count(vn, AuditCheckpoint) >= 1
     with vn.db.session() as session:
         assert checkpoints.verify(session=session).checkpoints >= 1
+
+
+def test_an_envelope_that_can_never_be_sealed_fails_for_good_and_holds_back_nothing(
+    net: Net, clock: FakeClock
+) -> None:
+    """It was retried forever, holding back every later envelope of its thread, another
+    authority's included. Now it fails at once, visibly, and threads are per sender."""
+    vn = net.nodes["vn-mps"]
+    thread = new_id_str()
+    with vn.db.session() as session:
+        authorities.create(
+            session=session,
+            kek=vn.kek,
+            data=AuthorityCreate(
+                id="th-dsi",
+                state="TH",
+                names={"en": "DSI"},
+                roles=[AuthorityRole.central_authority],
+                accepted_languages=["en"],
+            ),
+            ctx=CTX,
+            clock=clock,
+        )
+        bad = outbox.enqueue(
+            session=session,
+            sender="vn-mps",
+            recipient="ru-gpo",
+            kind="note",
+            body={"text": "never"},
+            thread=thread,
+            envelope_id="not-a-uuidv7",
+            clock=clock,
+        )
+        # Another sender's envelope of the same thread, backing off: not vn-mps's concern.
+        waiting = outbox.enqueue(
+            session=session,
+            sender="th-dsi",
+            recipient="ru-gpo",
+            kind="note",
+            body={"text": "later"},
+            thread=thread,
+            clock=clock,
+        )
+        waiting.next_attempt_at = clock.now() + timedelta(hours=1)
+        good = outbox.enqueue(
+            session=session,
+            sender="vn-mps",
+            recipient="ru-gpo",
+            kind="note",
+            body={"text": "after", "author": "test"},
+            thread=thread,
+            clock=clock,
+        )
+        session.commit()
+        bad_id, good_id = bad.id, good.id
+    stats = drain(net)
+    assert (stats.rejected, stats.delivered) == (1, 1)
+    with vn.db.session() as session:
+        failed = session.get(OutboxEnvelope, bad_id)
+        assert failed is not None
+        assert failed.status == "failed"
+        assert failed.last_error is not None
+        assert failed.last_error.startswith("cannot be sealed")
+        assert session.get_one(OutboxEnvelope, good_id).status == "delivered"
+    assert count(vn, AuditEntry, action="federation:envelope:failed") == 1
+    clock.advance(timedelta(hours=2))
+    assert drain(net).delivered == 0  # failed is final: never tried again

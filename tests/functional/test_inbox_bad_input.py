@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liaison.app import create_app
-from liaison.audit.models import AuditEntry
+from liaison.audit.models import AuditEntry, RefusalCount
 from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.crypto import jose, keys
@@ -78,17 +78,33 @@ def sealed(
 
 
 def stored(node: Node) -> tuple[int, int, int]:
+    """Inbox rows, messages, and refusals recorded: an audit entry for a peer whose signature
+    verified, a counter for anything before that."""
     with node.db.session() as session:
+        audited = session.scalar(
+            select(func.count()).where(AuditEntry.action == "federation:envelope:rejected")
+        )
+        counted = session.scalar(select(func.sum(RefusalCount.count)))
         return (
             int(session.scalar(select(func.count()).select_from(InboxEnvelope)) or 0),
             int(session.scalar(select(func.count()).select_from(Message)) or 0),
-            int(
-                session.scalar(
-                    select(func.count()).where(AuditEntry.action == "federation:envelope:rejected")
-                )
-                or 0
-            ),
+            int(audited or 0) + int(counted or 0),
         )
+
+
+def test_anonymous_junk_is_counted_not_logged_entry_by_entry(
+    net: Net, ru_client: TestClient
+) -> None:
+    ru = net.nodes["ru-gpo"]
+    with ru.db.session() as session:
+        entries_before = session.scalar(select(func.count()).select_from(AuditEntry))
+    for index in range(50):
+        assert post(ru_client, f"junk {index}").status_code == 400
+    assert post(ru_client, sealed(net, signer_raw=keys.generate("signing").private_raw).wire)
+    with ru.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == entries_before
+        counts = {(c.channel, c.reason): c.count for c in session.scalars(select(RefusalCount))}
+    assert counts == {("federation", "malformed"): 50, ("federation", "bad_signature"): 1}
 
 
 def post(client: TestClient, wire: str | bytes) -> Any:

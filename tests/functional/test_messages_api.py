@@ -15,6 +15,7 @@ from liaison.app import create_app
 from liaison.authorities import service as authorities
 from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
+from liaison.core.ids import new_id_str
 from liaison.core.permissions import AuthorityRole, Role
 from liaison.federation import delivery as worker
 from liaison.keyring import service as keyring
@@ -113,6 +114,20 @@ def test_retried_post_with_the_same_id_is_one_note(client: TestClient) -> None:
     assert len(client.get("/api/v1/outbox", headers=headers).json()) == 1
     clash = client.post("/api/v1/notes", json={**body, "text": "different"}, headers=headers)
     assert clash.status_code == 409
+    # Another authority's key space is its own: the same key is no clash (it was a 500, and
+    # told the caller that the id existed), and the two notes are different envelopes.
+    other = client.post("/api/v1/notes", json=body, headers=login(client, "de.officer"))
+    assert other.status_code == 201, other.text
+    assert other.json()["id"] != first.json()["id"]
+
+
+def test_ids_that_could_never_be_sealed_are_refused_on_the_way_in(client: TestClient) -> None:
+    headers = login(client, "vn.officer")
+    for bad in ({"thread": "not-a-uuid"}, {"thread": str(uuid.uuid4())}, {"id": "x" * 36}):
+        response = client.post(
+            "/api/v1/notes", json={"to": "ru-gpo", "text": "hello", **bad}, headers=headers
+        )
+        assert response.status_code == 422, (bad, response.text)
 
 
 def test_third_authority_cannot_see_or_join_the_thread(client: TestClient) -> None:
@@ -149,7 +164,7 @@ def test_auditor_cannot_send_and_anonymous_cannot_read(client: TestClient) -> No
         ({"to": "ru-gpo", "text": ""}, 422),
         ({"to": "ru-gpo", "text": "x" * 20_001}, 422),
         ({"to": "ru-gpo", "text": "x", "thread": "not-a-uuid"}, 422),
-        ({"to": "ru-gpo", "text": "x", "thread": str(uuid.uuid4())}, 404),
+        ({"to": "ru-gpo", "text": "x", "thread": new_id_str()}, 404),
         ({"to": "'; DROP TABLE outbox; --", "text": "x"}, 422),
     ],
 )

@@ -125,3 +125,22 @@ def test_several_follow_ups_of_one_preservation_hold_it_together(pair: Pair) -> 
             assert sorted(follow_ups) == sorted([mla, disclosure])
             # The MLA, sent and undecided, holds the preservation on both copies.
             assert held_by(session, preservation) == [mla]
+
+
+def test_the_outbox_shows_a_request_envelope_only_to_who_may_see_the_request(pair: Pair) -> None:
+    """A 24/7 contact who gets 404 on an MLA request saw its envelopes in the outbox."""
+    mla = draft(pair, RequestKind.MLA, subtype="stored_data")
+    approve_and_send(pair, mla)
+    note = pair.api("vn.contact", "POST", "/notes", json={"to": "ru-gpo", "text": "on duty"})
+    assert note.status_code == 201
+    pair.deliver()
+    assert pair.api("vn.contact", "GET", f"/requests/{mla}").status_code == 404
+
+    def threads(user: str) -> set[str]:
+        listed = pair.api(user, "GET", "/outbox")
+        assert listed.status_code == 200
+        return {row["thread"] for row in listed.json()}
+
+    assert threads("vn.contact") == {note.json()["thread"]}
+    assert threads("vn.supervisor") == {note.json()["thread"], mla}
+    assert mla in threads("vn.officer")  # the drafter, assigned to it

@@ -207,6 +207,7 @@ def update_user(
         authority_id=authority_id,
         user_id=user_id,
         data=body,
+        actor=principal.user,
         ctx=principal.ctx,
         clock=node.clock,
     )

@@ -13,9 +13,9 @@ from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.authorities import service as authorities
 from liaison.core.clock import Clock, system_clock
-from liaison.core.errors import Conflict, NotFound
+from liaison.core.errors import Conflict, NotFound, PermissionDenied
 from liaison.core.ids import new_id_str
-from liaison.core.permissions import AuditAction
+from liaison.core.permissions import AuditAction, Role
 from liaison.crypto.passwords import hash_password
 
 
@@ -89,9 +89,14 @@ def update(
     authority_id: str,
     user_id: str,
     data: UserUpdate,
+    actor: User | None,
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> User:
+    """Change a user. ``actor`` is the administrator making the change (None: the node's
+    operator, from the CLI). Nobody grants or takes roles of their own (an admin could
+    otherwise make themselves supervisor and read every request), the authority always keeps
+    one enabled administrator, and disabling a user ends every token they hold."""
     user = get(session=session, authority_id=authority_id, user_id=user_id)
     changes: dict[str, object] = {}
     if data.display_name is not None and data.display_name != user.display_name:
@@ -100,14 +105,29 @@ def update(
     if data.email is not None and data.email != user.email:
         user.email = data.email
         changes["email"] = data.email
+    was_admin = Role.admin in user.roles and not user.disabled
     if data.roles is not None:
         roles = sorted(str(r) for r in set(data.roles))
         if roles != user.roles:
+            if actor is not None and actor.id == user.id:
+                raise PermissionDenied(
+                    "you cannot change your own roles; another administrator can"
+                )
             user.roles = roles
             changes["roles"] = roles
     if data.disabled is not None and data.disabled != user.disabled:
         user.disabled = data.disabled
         changes["disabled"] = data.disabled
+        if data.disabled:
+            changes["revoked_credentials"] = tokens.revoke_all(
+                session=session, user=user, now=clock.now()
+            )
+    still_admin = Role.admin in user.roles and not user.disabled
+    if was_admin and not still_admin and _enabled_admins(session, authority_id) == 0:
+        raise Conflict(
+            f"{user.username} is the only enabled administrator of {authority_id}; "
+            "make another user administrator first"
+        )
     if changes:
         session.flush()
         audit.record(
@@ -120,6 +140,14 @@ def update(
             clock=clock,
         )
     return user
+
+
+def _enabled_admins(session: Session, authority_id: str) -> int:
+    session.flush()
+    users = session.scalars(
+        select(User).where(User.authority_id == authority_id, User.disabled.is_(False))
+    )
+    return sum(1 for u in users if Role.admin in u.roles)
 
 
 def set_password(

@@ -1,16 +1,21 @@
-"""Sign-in: throttling per account and per address, password, TOTP second factor."""
+"""Sign-in: throttling per address and per account, password, TOTP second factor.
+
+Throttling never locks out the holder of the right credentials: an address that fails too often
+(on any accounts) is refused, and an account that fails too often is open only to addresses it
+was signed in from before, or to a sign-in with the second factor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.accounts import tokens
-from liaison.accounts.models import LoginFailure, User
+from liaison.accounts.models import LoginFailure, LoginSource, User
+from liaison.audit import refusals
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext
 from liaison.config import Settings
@@ -42,31 +47,46 @@ def _failures_since(session: Session, column: object, value: str, since: object)
     )
 
 
-def _throttle(
-    *, session: Session, settings: Settings, username: str, ctx: AuditContext, clock: Clock
+def _refuse(session: Session, *, which: str, retry_after: int, clock: Clock) -> RateLimited:
+    # Counted, not logged one entry each: whoever sprays sign-ins must not grow the audit log.
+    refusals.count(session=session, channel="auth", reason=f"throttled_{which}", clock=clock)
+    if which == "address":
+        message = "too many failed sign-ins from this address; try again later"
+    else:
+        message = (
+            "too many failed sign-ins for this account: sign in from an address you used before, "
+            "or with your second factor, or try again later"
+        )
+    return RateLimited(message, retry_after=retry_after)
+
+
+def _check_address(
+    *, session: Session, settings: Settings, ctx: AuditContext, clock: Clock
 ) -> None:
+    """Password spraying: an address failing on any accounts is refused outright."""
+    if not ctx.address:
+        return
     since = clock.now() - timedelta(seconds=settings.login_window_seconds)
-    by_account = _failures_since(session, LoginFailure.username, username, since)
-    by_address = (
-        _failures_since(session, LoginFailure.address, ctx.address, since) if ctx.address else 0
-    )
-    if (
-        by_account >= settings.login_max_failures_account
-        or by_address >= settings.login_max_failures_address
+    if _failures_since(session, LoginFailure.address, ctx.address, since) >= (
+        settings.login_max_failures_address
     ):
-        which = "account" if by_account >= settings.login_max_failures_account else "address"
-        audit.record(
-            session=session,
-            ctx=ctx,
-            action=AuditAction.auth_login_throttled,
-            target=f"username:{username}",
-            detail={"by": which},
-            clock=clock,
+        raise _refuse(
+            session, which="address", retry_after=settings.login_window_seconds, clock=clock
         )
-        raise RateLimited(
-            f"too many failed sign-ins for this {which}; try again later",
-            retry_after=settings.login_window_seconds,
-        )
+
+
+def _under_attack(*, session: Session, settings: Settings, username: str, clock: Clock) -> bool:
+    since = clock.now() - timedelta(seconds=settings.login_window_seconds)
+    failures = _failures_since(session, LoginFailure.username, username, since)
+    return failures >= settings.login_max_failures_account
+
+
+def _known_source(session: Session, user: User | None, address: str) -> bool:
+    return (
+        user is not None
+        and bool(address)
+        and session.get(LoginSource, (user.id, address)) is not None
+    )
 
 
 def _fail(
@@ -89,6 +109,16 @@ def _fail(
         clock=clock,
     )
     return AuthenticationFailed(_FAILED)
+
+
+def _remember_source(session: Session, user: User, address: str, now: datetime) -> None:
+    if not address:
+        return
+    known = session.get(LoginSource, (user.id, address))
+    if known is None:
+        session.add(LoginSource(user_id=user.id, address=address[:64], last_success_at=now))
+    else:
+        known.last_success_at = now
 
 
 def totp_secret(*, kek: bytes, user: User) -> str | None:
@@ -126,8 +156,20 @@ def sign_in(
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> SignedIn:
-    _throttle(session=session, settings=settings, username=username, ctx=ctx, clock=clock)
+    _check_address(session=session, settings=settings, ctx=ctx, clock=clock)
     user = session.scalar(select(User).where(User.username == username))
+    # An account others are guessing at no longer weighs a password alone: it admits its
+    # holder from an address they signed in from before, or with the second factor. Nobody
+    # can lock the holder out by failing on purpose, and a guess of the password alone from
+    # elsewhere is refused before it is checked (no answer says whether it was right).
+    if (
+        _under_attack(session=session, settings=settings, username=username, clock=clock)
+        and not _known_source(session, user, ctx.address)
+        and not (totp and user is not None and user.totp_secret_enc is not None)
+    ):
+        raise _refuse(
+            session, which="account", retry_after=settings.login_window_seconds, clock=clock
+        )
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise _fail(
             session=session,
@@ -167,6 +209,7 @@ def sign_in(
         )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    _remember_source(session, user, ctx.address, clock.now())
     record, secret = tokens.issue(
         session=session,
         user=user,

@@ -125,6 +125,18 @@ def revoke(
     return record
 
 
+def revoke_all(*, session: Session, user: User, now: datetime) -> int:
+    """End every token of a user, sessions and API tokens alike (the user is disabled):
+    re-enabling the user later revives none of them."""
+    count = 0
+    for record in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        record.revoked_at = now
+        count += 1
+    return count
+
+
 def revoke_sessions(*, session: Session, user: User, now: datetime) -> int:
     """End every login session of a user (after a password change)."""
     count = 0

@@ -37,3 +37,16 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(71))
+
+
+class RefusalCount(Base):
+    """Refusals of unauthenticated input (junk at the inbox, throttled sign-ins), counted per
+    hour rather than logged one entry each: anonymous callers must not grow the chain."""
+
+    __tablename__ = "refusal_counts"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)

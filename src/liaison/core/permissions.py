@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     federation_envelope_rejected = "federation:envelope:rejected"
     federation_envelope_delivered = "federation:envelope:delivered"
     federation_envelope_refused = "federation:envelope:refused"
+    federation_envelope_failed = "federation:envelope:failed"
     federation_note_sent = "federation:note:sent"
     federation_ping_sent = "federation:ping:sent"
     request_draft_created = "request:draft:created"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from liaison.core.errors import InvalidInput
+from liaison.evidence.schemas import has_bidi_control
 
 
 def _bad_name(path: Path) -> str | None:
@@ -17,6 +18,8 @@ def _bad_name(path: Path) -> str | None:
         text.encode("utf-8")  # undecodable bytes arrive as lone surrogates, which cannot encode
     except UnicodeEncodeError:
         return "is not valid UTF-8"
+    if has_bidi_control(text):
+        return "holds a bidirectional control character (it would not read as it is)"
     return None
 
 

@@ -16,6 +16,19 @@ NAME_MAX_BYTES = 255
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+# Bidirectional controls reorder what is displayed: "report\u202egpj.exe" shows as
+# "reportexe.jpg". A name that does not read as it is could fake an extension in front of a
+# custodian or a court, so such names are refused (not silently altered: evidence keeps its
+# name).
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def has_bidi_control(name: str) -> bool:
+    return any(c in BIDI_CONTROLS for c in name)
+
+
 def check_name(name: str) -> str:
     """Return ``name`` if it is a safe single file name, else raise InvalidInput saying why."""
     if not name or not name.strip():
@@ -38,6 +51,11 @@ def check_name(name: str) -> str:
         raise InvalidInput(f"the item name {name!r} is not a file name")
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise InvalidInput("the item name contains control characters")
+    if has_bidi_control(name):
+        raise InvalidInput(
+            "the item name contains a bidirectional control character (it would not read as "
+            "it is, and could disguise its extension); rename the file"
+        )
     if len(encoded) > NAME_MAX_BYTES:
         raise InvalidInput(f"the item name is longer than {NAME_MAX_BYTES} bytes in UTF-8")
     return name

@@ -19,7 +19,7 @@ from liaison.api.bodies import BodyTooLarge, read_body, too_large_response
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
 from liaison.federation import envelope as env
-from liaison.federation import inbox, messages
+from liaison.federation import inbox, kinds, messages
 from liaison.federation.models import OutboxEnvelope
 from liaison.federation.schemas import MessageRead, NoteCreate, OutboxRead, PingCreate, ThreadRead
 from liaison.node import Node
@@ -90,7 +90,7 @@ def send_note(
         text=body.text,
         ctx=principal.ctx,
         thread=body.thread,
-        note_id=body.id,
+        client_key=body.id,
         clock=node.clock,
     )
     return MessageRead.model_validate(message)
@@ -133,11 +133,12 @@ def read_thread(thread: str, principal: Reader, session: SessionDep) -> list[Mes
 def list_outbox(
     principal: Reader,
     session: SessionDep,
-    state: Annotated[str | None, Query(pattern="^(pending|delivered|rejected)$")] = None,
+    state: Annotated[str | None, Query(pattern="^(pending|delivered|rejected|failed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[OutboxRead]:
-    """What your authority sent and whether it arrived. Permission: federation:message:read."""
-    query = select(OutboxEnvelope).where(OutboxEnvelope.sender == principal.authority_id)
+    """What your authority sent and whether it arrived: its messages, and the envelopes of
+    requests (and their evidence) you may see. Permission: federation:message:read."""
+    query = select(OutboxEnvelope).where(kinds.outbox_visible(principal.user))
     if state:
         query = query.where(OutboxEnvelope.status == state)
     rows = session.scalars(query.order_by(OutboxEnvelope.id.desc()).limit(limit))

@@ -61,9 +61,12 @@ def _claim_and_seal(node: Node, limit: int, stats: RunStats) -> dict[str, list[O
     now = node.clock.now()
     earlier = aliased(OutboxEnvelope)
     # A thread's envelopes go in order: one waiting (backing off, or leased to another worker)
-    # holds back the later ones of its thread.
+    # holds back the later ones of its thread, from the same sender to the same recipient
+    # only, so no authority's envelope can hold back another's (a thread id is not a secret).
     held_back = exists().where(
         earlier.thread == OutboxEnvelope.thread,
+        earlier.sender == OutboxEnvelope.sender,
+        earlier.recipient == OutboxEnvelope.recipient,
         earlier.status == "pending",
         earlier.id < OutboxEnvelope.id,
         earlier.next_attempt_at > now,
@@ -90,6 +93,10 @@ def _claim_and_seal(node: Node, limit: int, stats: RunStats) -> dict[str, list[O
                 by_endpoint[
                     directory.endpoint_of(session=session, authority_id=row.recipient)
                 ].append(row)
+            except UNSEALABLE as exc:
+                # Retrying cannot help, and would hold back its thread at every retry.
+                _fail(session, node, row, exc)
+                stats.rejected += 1
             except errors.ProtocolError as exc:
                 _retry(row, node, exc.message)
                 stats.retried += 1
@@ -97,6 +104,26 @@ def _claim_and_seal(node: Node, limit: int, stats: RunStats) -> dict[str, list[O
         # Detached snapshots from here on: delivery happens outside any transaction.
         session.expunge_all()
     return by_endpoint
+
+
+# What sealing can refuse for good: the envelope itself is invalid (an id or field that is not
+# what the protocol allows) or larger than any peer accepts. Everything else (a peer's key not
+# yet in the directory, say) may pass and is retried.
+UNSEALABLE = (errors.MalformedError, errors.TooLargeError)
+
+
+def _fail(session: Session, node: Node, row: OutboxEnvelope, exc: errors.ProtocolError) -> None:
+    row.status, row.last_error = "failed", f"cannot be sealed: {exc.message}"[:1000]
+    audit.record(
+        session=session,
+        ctx=AuditContext(
+            actor="worker", channel=Channel.federation, authority_id=row.sender, request_id=row.id
+        ),
+        action=AuditAction.federation_envelope_failed,
+        target=f"envelope:{row.id}",
+        detail={"to": row.recipient, "kind": row.kind, "reason": exc.reason},
+        clock=node.clock,
+    )
 
 
 def _seal(session: Session, node: Node, row: OutboxEnvelope) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from liaison.audit import refusals
 from liaison.audit import service as audit
 from liaison.audit.context import AuditContext, Channel
 from liaison.authorities.models import Authority
@@ -99,8 +100,20 @@ def _private_for(session: Session, node: Node, *, recipient: str, kid: str) -> b
     return private_raw
 
 
+class _Progress:
+    """How far an envelope got: a refusal before its signature verified is anonymous."""
+
+    verified = False
+
+
 def _accept(
-    session: Session, node: Node, wire: str, peeked: env.Peeked, known: dict[str, str]
+    session: Session,
+    node: Node,
+    wire: str,
+    peeked: env.Peeked,
+    known: dict[str, str],
+    *,
+    progress: _Progress,
 ) -> Outcome:
     claimed = peeked.unverified
     now = node.clock.now()
@@ -112,6 +125,7 @@ def _accept(
         signer_public_raw=key.public_raw,
         max_bytes=node.settings.federation_max_envelope_bytes,
     )
+    progress.verified = True
     if envelope.to not in _hosted(session):
         raise errors.NotHostedError(f"authority {envelope.to!r} is not hosted on this node")
     seen = known.get(envelope.id)
@@ -195,7 +209,7 @@ def receive_batch(node: Node, wires: list[str]) -> list[Outcome]:
         outcomes = []
         for wire, item in zip(wires, peeked, strict=True):
             if isinstance(item, errors.ProtocolError):
-                outcomes.append(_reject(session, node, wire, None, item))
+                outcomes.append(_reject(session, node, wire, None, item, authenticated=False))
             else:
                 outcomes.append(_receive_one(session, node, wire, item, known))
         return outcomes
@@ -204,13 +218,14 @@ def receive_batch(node: Node, wires: list[str]) -> list[Outcome]:
 def _receive_one(
     session: Session, node: Node, wire: str, peeked: env.Peeked, known: dict[str, str]
 ) -> Outcome:
+    progress = _Progress()
     try:
         if kinds.checks_first(peeked.unverified.kind):
             # Every refusal comes before the first write (kinds.register): no savepoint.
-            outcome = _accept(session, node, wire, peeked, known)
+            outcome = _accept(session, node, wire, peeked, known, progress=progress)
         else:
             with audit.savepoint(session):
-                outcome = _accept(session, node, wire, peeked, known)
+                outcome = _accept(session, node, wire, peeked, known, progress=progress)
     except IntegrityError:
         if kinds.checks_first(peeked.unverified.kind):
             # Without a savepoint the delivery rolls back whole; the sender retries it, and the
@@ -222,15 +237,24 @@ def _receive_one(
             raise
         return Outcome(receipt=seen.receipt, accepted=True, reason=None, status_code=200)
     except errors.ProtocolError as exc:
-        return _reject(session, node, wire, peeked, exc)
+        return _reject(session, node, wire, peeked, exc, authenticated=progress.verified)
     # A second copy later in the same delivery gets this receipt.
     known[peeked.unverified.id] = outcome.receipt
     return outcome
 
 
 def _reject(
-    session: Session, node: Node, wire: str, peeked: env.Peeked | None, exc: errors.ProtocolError
+    session: Session,
+    node: Node,
+    wire: str,
+    peeked: env.Peeked | None,
+    exc: errors.ProtocolError,
+    *,
+    authenticated: bool,
 ) -> Outcome:
+    """The signed rejection receipt. A refusal of a peer whose signature verified is an audit
+    entry; anything before that (junk, a forged or unknown signature) could come from anyone,
+    so it is only counted (audit.refusals), and anonymous callers cannot grow the log."""
     digest = (
         peeked.digest
         if peeked
@@ -245,14 +269,17 @@ def _reject(
         authority_id=receiver,
         request_id=claimed.id if claimed else "",
     )
-    audit.record(
-        session=session,
-        ctx=ctx,
-        action=AuditAction.federation_envelope_rejected,
-        target=f"envelope:{claimed.id if claimed else 'unreadable'}",
-        detail={"reason": exc.reason, "message": exc.message, "digest": digest},
-        clock=node.clock,
-    )
+    if authenticated:
+        audit.record(
+            session=session,
+            ctx=ctx,
+            action=AuditAction.federation_envelope_rejected,
+            target=f"envelope:{claimed.id if claimed else 'unreadable'}",
+            detail={"reason": exc.reason, "message": exc.message, "digest": digest},
+            clock=node.clock,
+        )
+    else:
+        refusals.count(session=session, channel="federation", reason=exc.reason, clock=node.clock)
     receipt = _sign_receipt(
         session,
         node,

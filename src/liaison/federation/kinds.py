@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
+from liaison.accounts.models import User
 from liaison.audit.context import AuditContext
 from liaison.config import Settings
 from liaison.core.clock import Clock
 from liaison.federation.envelope import Envelope
+from liaison.federation.models import OutboxEnvelope
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,25 @@ def register(kind: str, handler: Handler, *, checks_first: bool = False) -> None
     _HANDLERS[kind] = handler
     if checks_first:
         _CHECKS_FIRST.add(kind)
+
+
+# Who may see an outbox envelope of a feature's kinds (by kind prefix): a SQL condition on
+# OutboxEnvelope for a user, e.g. "its thread is a request this user may see". Envelopes of
+# other kinds (notes, pings) are the authority's messages, seen by every message reader.
+OutboxScope = Callable[[User], ColumnElement[bool]]
+_SCOPES: dict[str, OutboxScope] = {}
+
+
+def register_scope(prefix: str, scope: OutboxScope) -> None:
+    _SCOPES[prefix] = scope
+
+
+def outbox_visible(user: User) -> ColumnElement[bool]:
+    """The outbox envelopes of the user's authority that the user may see."""
+    condition: ColumnElement[bool] = OutboxEnvelope.sender == user.authority_id
+    for prefix, scope in _SCOPES.items():
+        condition = and_(condition, or_(~OutboxEnvelope.kind.startswith(prefix), scope(user)))
+    return condition
 
 
 class NotAssembled(RuntimeError):

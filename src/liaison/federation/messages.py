@@ -65,19 +65,25 @@ def send_note(
     text: str,
     ctx: AuditContext,
     thread: str | None = None,
-    note_id: str | None = None,
+    client_key: str | None = None,
     clock: Clock = system_clock,
 ) -> Message:
-    """Store the note in its thread and queue it; with `note_id`, a retried call is a no-op."""
+    """Store the note in its thread and queue it. `client_key` is the sender's retry key: a
+    second call with the same key and note returns the first note (the key is scoped to the
+    sender's authority, and the envelope id is always the node's own)."""
     if not text.strip():
         raise InvalidInput("the note is empty")
     if len(text) > MAX_NOTE_CHARS:
         raise InvalidInput(f"the note is longer than {MAX_NOTE_CHARS} characters")
-    if note_id is not None:
-        existing = session.get(Message, (sender, note_id))
+    if client_key is not None:
+        existing = session.scalar(
+            select(Message).where(Message.authority_id == sender, Message.client_key == client_key)
+        )
         if existing is not None:
-            if existing.authority_id != sender or existing.text != text:
-                raise Conflict(f"a different message already has the id {note_id}")
+            if existing.text != text or existing.counterpart != recipient:
+                raise Conflict(
+                    f"your authority already sent another note with the key {client_key}"
+                )
             return existing
     if (
         thread is not None
@@ -96,7 +102,6 @@ def send_note(
         kind="note",
         body={"text": text, "author": ctx.actor},
         thread=thread,
-        envelope_id=note_id,
         clock=clock,
     )
     message = _store(
@@ -113,6 +118,7 @@ def send_note(
         clock=clock,
         received=False,
     )
+    message.client_key = client_key
     audit.record(
         session=session,
         ctx=ctx,

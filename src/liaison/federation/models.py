@@ -32,7 +32,8 @@ class OutboxEnvelope(Base):
     # the freshness window. It never leaves the node unencrypted.
     body: Mapped[dict[str, Any]] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # pending → delivered | rejected (the receiver refused it for good)
+    # pending → delivered | rejected (the receiver refused it for good) | failed (it can never
+    # be sealed: this node will not send it, and says why in last_error)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -65,7 +66,12 @@ class Message(Base):
     """A ping, pong or note in a thread, as one authority sees it (sent or received)."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_owner_thread", "authority_id", "thread", "created_at"),)
+    __table_args__ = (
+        Index("ix_messages_owner_thread", "authority_id", "thread", "created_at"),
+        # A sender's own retry key: unique per authority, so one authority's key can never
+        # collide with (or reveal) another's note.
+        Index("uq_messages_client_key", "authority_id", "client_key", unique=True),
+    )
 
     # The envelope id, the same on both sides; with the owner, since a node hosting both
     # authorities keeps the sent and the received copy.
@@ -80,3 +86,4 @@ class Message(Base):
     author: Mapped[str | None] = mapped_column(String(120), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    client_key: Mapped[str | None] = mapped_column(String(36), default=None)

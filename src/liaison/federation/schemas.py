@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from liaison.federation.messages import MAX_NOTE_CHARS
+from liaison.protocol.fields import EnvelopeId
 
 AuthorityRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")]
 Uuid = Annotated[
@@ -21,8 +22,10 @@ class NoteCreate(BaseModel):
 
     to: AuthorityRef
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTE_CHARS)]
-    thread: Uuid | None = None
-    # Chosen by the client to make a retried POST harmless (idempotency).
+    # An existing thread of your authority (its id is an envelope id, a UUIDv7).
+    thread: EnvelopeId | None = None
+    # Chosen by the client to make a retried POST harmless (idempotency): your key, unique
+    # within your authority; the note's own id is made by the node.
     id: Uuid | None = None
 
 

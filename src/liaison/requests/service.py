@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
@@ -22,6 +22,7 @@ from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import AuditAction, Role
+from liaison.federation.models import OutboxEnvelope
 from liaison.requests import contents, follow_ups
 from liaison.requests.contents.conditions import Conditions
 from liaison.requests.models import Request, RequestAssignment
@@ -194,6 +195,16 @@ def get_for(*, session: Session, user: User, request_id: str) -> Request:
     if request is None or not can_see(session, user, request):
         raise NotFound(f"no request {request_id}")
     return request
+
+
+def visible_ids(user: User) -> Select[str]:
+    """The ids of the requests the user may see (a subquery for other features' lists)."""
+    return select(Request.id).where(_visible_to(user))
+
+
+def outbox_scope(user: User) -> ColumnElement[bool]:
+    """Outbox envelopes of a request (its id is their thread) only for who may see it."""
+    return OutboxEnvelope.thread.in_(visible_ids(user))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.accounts.models import User
@@ -41,6 +41,7 @@ from liaison.evidence.service import store_for
 from liaison.evidence.store.direct import open_new
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.federation import outbox
+from liaison.federation.models import OutboxEnvelope
 from liaison.federation.outbox import backoff
 from liaison.keyring import service as keyring
 from liaison.node import Node
@@ -332,4 +333,17 @@ def list_for(*, session: Session, user: User, request_id: str) -> list[PackageTr
             )
             .order_by(PackageTransfer.created_at.desc(), PackageTransfer.id.desc())
         )
+    )
+
+
+def outbox_scope(user: User) -> ColumnElement[bool]:
+    """Outbox envelopes about a package (their thread is its transfer or announcement) only
+    for who may see the request it belongs to."""
+    return exists().where(
+        PackageTransfer.holder == OutboxEnvelope.sender,
+        or_(
+            PackageTransfer.id == OutboxEnvelope.thread,
+            PackageTransfer.envelope_id == OutboxEnvelope.thread,
+        ),
+        PackageTransfer.request_id.in_(requests.visible_ids(user)),
     )
