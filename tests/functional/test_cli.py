@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from liaison.accounts.models import User
+from liaison.audit import refusals
 from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from tests.cli import run_cli
@@ -186,3 +187,17 @@ def test_the_nodes_files_are_its_own(env: dict[str, str], data_dir: Path) -> Non
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     for name in ("liaison.sqlite3", "dev-kek"):
         assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name
+
+
+def test_refusals_of_anonymous_input_are_listed(env: dict[str, str], node: Node) -> None:
+    assert run_cli(env, "init").returncode == 0
+    with node.db.session() as session:
+        for _ in range(3):
+            refusals.count(
+                session=session, channel="federation", reason="malformed", clock=node.clock
+            )
+        session.commit()
+    # The node fixture's fake clock is months behind the command's.
+    listed = run_cli(env, "audit", "refusals", "--hours", "8784")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip().endswith("federation\tmalformed\t3")

@@ -97,7 +97,7 @@ def test_the_draft_audit_entry_sees_every_field_of_the_draft(
     created = client.post(
         "/api/v1/requests",
         json={
-            "kind": "preservation",
+            "kind": "mla",
             "to": "ru-gpo",
             "language": "en",
             "preservation_days": 90,
@@ -151,3 +151,19 @@ def test_changing_a_deadline_policy_is_audited_with_old_and_new_values(
         "response_days": 10,
         "expiry_warning_days": 7,
     }
+
+
+def test_a_draft_patched_with_null_content_is_refused_not_a_server_error(
+    factory: Factory, client: TestClient
+) -> None:
+    factory.authority("vn-mps", "VN")
+    factory.authority("ru-gpo", "RU")
+    factory.user("vn.officer", "vn-mps")
+    headers = factory.token(client, "vn.officer")
+    draft = client.post(
+        "/api/v1/requests", json={"kind": "mla", "to": "ru-gpo", "language": "en"}, headers=headers
+    ).json()["id"]
+    response = client.patch(f"/api/v1/requests/{draft}", json={"content": None}, headers=headers)
+    assert response.status_code == 422
+    assert "not null" in response.json()["detail"]
+    assert client.get(f"/api/v1/requests/{draft}", headers=headers).json()["version"] == 1

@@ -21,6 +21,14 @@ ERRORS = {
     "413": "The body is larger than this route accepts.",
     "422": "The input is not valid: each problem listed with where it is.",
     "429": "Too many attempts; Retry-After says when to try again.",
+    "503": "The node is not ready: no directory imported yet.",
+}
+# tus 1.0 (resumable uploads) answers in its own terms besides.
+TUS_ERRORS = {
+    "410": "The upload expired or was terminated.",
+    "412": "Tus-Resumable is missing or names a version this server does not speak.",
+    "415": "A PATCH body must be application/offset+octet-stream.",
+    "460": "The body does not match its Upload-Checksum; nothing of it was kept.",
 }
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Liaison API</title>
@@ -65,10 +73,16 @@ def documented(schema: dict[str, Any]) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in schema.get("paths", {}).values():
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            errors = ERRORS | (TUS_ERRORS if path.startswith("/api/v1/uploads") else {})
+            for code, description in errors.items():
                 entry = responses.setdefault(code, {"description": description})
                 entry["content"] = content
+            for parameter in operation.get("parameters", []):
+                # Checked by the route (412, as tus wants), so optional in the signature; but
+                # a client must send it, and the document says so.
+                if parameter.get("in") == "header" and parameter.get("name") == "tus-resumable":
+                    parameter["required"] = True
     return schema

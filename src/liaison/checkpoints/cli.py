@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Annotated
+
 import typer
 
+from liaison.audit import refusals
 from liaison.checkpoints import service
 from liaison.cli_support import console, err_console, handle_errors, load_node, unit_of_work
 
@@ -42,3 +46,19 @@ def checkpoint() -> None:
             console.print("nothing new to checkpoint")
         else:
             console.print(f"checkpoint at entry {cp.seq} signed by key {cp.key_id}")
+
+
+@app.command("refusals")
+@handle_errors
+def refusals_command(
+    hours: Annotated[int, typer.Option("--hours", min=1, max=24 * 366, help="How far back")] = 24,
+) -> None:
+    """Refusals of unauthenticated input (junk at the inbox, throttled sign-ins), counted per
+    hour: what anonymous callers tried, without an audit entry each."""
+    node = load_node()
+    with unit_of_work(node) as session:
+        rows = refusals.since(session=session, start=node.clock.now() - timedelta(hours=hours))
+        if not rows:
+            console.print(f"no refusals in the last {hours} hours")
+        for row in rows:
+            typer.echo(f"{row.hour:%Y-%m-%d %H:00}\t{row.channel}\t{row.reason}\t{row.count}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from liaison.accounts.deps import Principal, require
 from liaison.api.deps import NodeDep, SessionDep
@@ -12,6 +12,8 @@ from liaison.core.permissions import Permission
 from liaison.notifications import service
 from liaison.notifications.schemas import NotificationRead
 
+# Database integers are 64-bit: a larger id is no notification (not an overflow).
+MAX_ID = 2**63 - 1
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 Me = Annotated[Principal, Depends(require(Permission.own_profile_read))]
 
@@ -27,7 +29,10 @@ def mine(principal: Me, session: SessionDep, unread: bool = False) -> list[Notif
 
 @router.post("/{notification_id}/read", response_model=NotificationRead)
 def read(
-    notification_id: int, principal: Me, session: SessionDep, node: NodeDep
+    notification_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    principal: Me,
+    session: SessionDep,
+    node: NodeDep,
 ) -> NotificationRead:
     """Mark one as read. Permission: self:profile:read."""
     return NotificationRead.model_validate(

@@ -118,7 +118,7 @@ def _headers(
     return headers
 
 
-@router.options("")
+@router.options("", status_code=204)
 def options(principal: Writer) -> Response:
     """What this server supports. Permission: evidence:item:write."""
     return Response(
