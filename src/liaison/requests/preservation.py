@@ -21,6 +21,7 @@ from liaison.federation import kinds, outbox
 from liaison.notifications import service as notifications
 from liaison.protocol import errors
 from liaison.requests import follow_ups, service
+from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.table import Side, Status
 
@@ -149,6 +150,7 @@ def on_preservation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
             )
         request.preservation_expiry = request.preservation_expiry + timedelta(days=days)
         request.preservation_days = (request.preservation_days or 0) + days
+        refresh_due(session, request)
         _event(session, request, "extend", actor=actor, reason=f"extended by {days} days", at=now)
         outbox.enqueue(
             session=session,
@@ -173,6 +175,7 @@ def on_preservation(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         request.preservation_days = (
             body.get("days") if isinstance(body.get("days"), int) else request.preservation_days
         )
+        refresh_due(session, request)
         _event(
             session,
             request,

@@ -24,10 +24,9 @@ class RequestCreate(BaseModel):
     language: str
     content: dict[str, Any] = Field(default_factory=dict)
     conditions: Conditions = Field(default_factory=Conditions)
+    # Its reasons (urgency_reason, deadline_reason) are free texts of the contents.
     urgent: bool = False
-    urgency_reason: Text | None = None
     wished_deadline: datetime | None = None
-    deadline_reason: Text | None = None
     preservation_days: int | None = Field(default=None, ge=60, le=3650)
     linked_request: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")] | None = None
 
@@ -53,9 +52,7 @@ class RequestUpdate(BaseModel):
     content: dict[str, Any] | None = None
     conditions: Conditions | None = None
     urgent: bool | None = None
-    urgency_reason: Text | None = None
     wished_deadline: datetime | None = None
-    deadline_reason: Text | None = None
     preservation_days: int | None = Field(default=None, ge=60, le=3650)
 
 
@@ -103,9 +100,7 @@ class RequestRead(BaseModel):
     content: dict[str, Any]
     conditions: dict[str, Any]
     urgent: bool
-    urgency_reason: str | None
     wished_deadline: datetime | None
-    deadline_reason: str | None
     approved_by: str | None
     approved_at: datetime | None
     sent_at: datetime | None
@@ -120,6 +115,15 @@ class RequestRead(BaseModel):
     response: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    # What is due next on this copy (acknowledgment, response, preservation_expiry, ...), by
+    # when, and whether that moment has passed; who must act is in the deadlines docs.
+    due_what: str | None = None
+    due_at: datetime | None = None
+    overdue: bool = False
+    # A preservation: the sent, undecided follow-up MLA requests holding it, and until when the
+    # data is kept (None while held, or before it is in place).
+    held_by: list[str] = Field(default_factory=list)
+    effective_expiry: datetime | None = None
 
 
 class RequestPagination(BaseModel):

@@ -21,6 +21,7 @@ from liaison.core.errors import InvalidInput, PermissionDenied
 from liaison.core.permissions import AuditAction, Role
 from liaison.federation import outbox
 from liaison.requests.contents.conditions import Conditions
+from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.lifecycle import rules
 from liaison.requests.lifecycle.approval import approved_fields, sign_approval
 from liaison.requests.lifecycle.consultations import consulted
@@ -75,6 +76,12 @@ def apply(
     )
     session.add(event)
     session.flush()
+    refresh_due(session, request)
+    if request.linked_request:
+        # A follow-up's state decides whether its preservation is held.
+        preservation = session.get(Request, (request.holder, request.linked_request))
+        if preservation is not None:
+            refresh_due(session, preservation)
     audit.record(
         session=session,
         ctx=ctx,
