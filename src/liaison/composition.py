@@ -79,8 +79,8 @@ def kinds() -> tuple[Kind, ...]:
     """Every envelope kind this node handles, with its handler."""
     from liaison.evidence.transfer import arrival, incoming, outgoing  # noqa: PLC0415 - lazy, see top
     from liaison.federation import messages  # noqa: PLC0415 - lazy, see top
-    from liaison.requests import preservation  # noqa: PLC0415 - lazy, see top
     from liaison.requests.lifecycle import consultations, handlers, workflow  # noqa: PLC0415 - idem
+    from liaison.requests.preservation import service as preservation  # noqa: PLC0415 - idem
     from liaison.requests.sharing import exports  # noqa: PLC0415 - lazy, see top
 
     return (
@@ -110,6 +110,7 @@ def api_routers() -> tuple[APIRouter, ...]:
     from liaison.requests import api as requests_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.deadlines import api as deadlines_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.formal import api as formal_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.preservation import api as preservation_api  # noqa: PLC0415 - idem
     from liaison.requests.sharing import api as sharing_api  # noqa: PLC0415 - lazy, see top
 
     return (
@@ -120,6 +121,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         deadlines_api.router,
         sharing_api.router,
         formal_api.router,
+        preservation_api.router,
         evidence_api.router,
         transfer_api.router,
         uploads_api.router,

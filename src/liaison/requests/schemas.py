@@ -64,6 +64,18 @@ class TransitionCreate(BaseModel):
     response: dict[str, Any] | None = None
 
 
+class ExtensionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(ge=1, le=3650)
+
+
+class WarningCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
 class ConsultationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

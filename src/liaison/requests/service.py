@@ -42,15 +42,34 @@ def _assign(session: Session, request: Request, user_id: str, now: datetime) -> 
         )
 
 
+@dataclass(frozen=True)
+class ContentProblem:
+    path: str
+    message: str
+
+
+class InvalidContent(InvalidInput):
+    """Contents that do not parse: each bad field with where it is (`content.…`)."""
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        listed = "; ".join(f"{p.path.removeprefix('content.')}: {p.message}" for p in problems)
+        super().__init__(f"invalid request content: {listed}")
+        self.problems = problems
+
+
 def validated_content(kind: str, subtype: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Validated, normalised content (JSON-ready), or InvalidInput naming each bad field."""
+    """Validated, normalised content (JSON-ready), or InvalidContent naming each bad field."""
     try:
         model = contents.parse_content(kind, data, subtype=subtype)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"invalid request content: {problems}") from None
+        raise InvalidContent(
+            [
+                ContentProblem(
+                    path=".".join(["content", *(str(p) for p in e["loc"])]), message=e["msg"]
+                )
+                for e in exc.errors()
+            ]
+        ) from None
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"invalid request: {exc}") from None
     dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
