@@ -81,6 +81,7 @@ def kinds() -> tuple[Kind, ...]:
     from liaison.federation import messages  # noqa: PLC0415 - lazy, see top
     from liaison.requests.lifecycle import consultations, handlers, workflow  # noqa: PLC0415 - idem
     from liaison.requests.preservation import service as preservation  # noqa: PLC0415 - idem
+    from liaison.requests.prosecution import service as prosecution  # noqa: PLC0415 - idem
     from liaison.requests.sharing import exports  # noqa: PLC0415 - lazy, see top
 
     return (
@@ -92,6 +93,7 @@ def kinds() -> tuple[Kind, ...]:
         Kind(workflow.KIND_STATE, handlers.on_state),
         Kind(consultations.KIND_CONSULT, handlers.on_consultation),
         Kind(preservation.KIND, preservation.on_preservation),
+        Kind(prosecution.KIND, prosecution.on_prosecution),
         Kind(exports.KIND_AUTHORISATION, exports.on_authorisation),
         Kind(outgoing.KIND_PACKAGE, incoming.on_package),
         Kind(arrival.KIND_VERIFIED, arrival.on_verified),
@@ -111,6 +113,7 @@ def api_routers() -> tuple[APIRouter, ...]:
     from liaison.requests.deadlines import api as deadlines_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.formal import api as formal_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.preservation import api as preservation_api  # noqa: PLC0415 - idem
+    from liaison.requests.prosecution import api as prosecution_api  # noqa: PLC0415 - idem
     from liaison.requests.sharing import api as sharing_api  # noqa: PLC0415 - lazy, see top
 
     return (
@@ -122,6 +125,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         sharing_api.router,
         formal_api.router,
         preservation_api.router,
+        prosecution_api.router,
         evidence_api.router,
         transfer_api.router,
         uploads_api.router,

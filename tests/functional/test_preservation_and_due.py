@@ -15,6 +15,7 @@ from liaison.audit.models import AuditEntry
 from liaison.core.clock import FakeClock
 from liaison.notifications.models import Notification
 from liaison.requests.contents import RequestKind
+from liaison.requests.deadlines import reminders
 from tests.conftest import PASSWORD
 from tests.federation_net import extra_databases
 from tests.functional.test_requests_flow import approve_and_send, draft, step
@@ -218,3 +219,95 @@ def test_urgency_and_conditions_have_one_place(pair: Pair) -> None:
     assert request["conditions"]["speciality"] is True  # the protective default
     submitted = pair.api("vn.officer", "POST", f"/requests/{request['id']}/submit")
     assert submitted.status_code == 200, submitted.text
+
+
+def refused_for_nationality(pair: Pair) -> str:
+    request_id = draft(pair, RequestKind.EXTRADITION)
+    approve_and_send(pair, request_id)
+    pair.deliver()
+    consulted = pair.api(
+        "ru.supervisor",
+        "POST",
+        f"/requests/{request_id}/consultations",
+        json={"text": "The person holds our nationality; we will prosecute ourselves."},
+    )
+    assert consulted.status_code == 201
+    refused = pair.api(
+        "ru.supervisor",
+        "POST",
+        f"/requests/{request_id}/actions/refuse",
+        json={"ground": "national_of_requested_state", "reason": "A national of Russia."},
+    )
+    assert refused.status_code == 200, refused.text
+    pair.deliver()
+    return request_id
+
+
+def test_refusing_a_national_opens_a_prosecution_followed_on_both_copies(
+    pair: Pair, clock: FakeClock
+) -> None:
+    """Aut dedere aut judicare (art. 37(3)-(4)): nothing followed the refusal before."""
+    request_id = refused_for_nationality(pair)
+    for user in ("vn.officer", "ru.supervisor"):
+        shown = read(pair, user, request_id)
+        assert shown["prosecution"]["ground"] == "national_of_requested_state"
+        assert shown["prosecution"]["submitted_to"] is None
+        assert shown["due_what"] == "prosecution_submission"
+    assert audited(pair, "vn-mps", "request:prosecution:opened") == 1
+    assert audited(pair, "ru-gpo", "request:prosecution:opened") == 1
+    outcome_first = pair.api(
+        "ru.supervisor",
+        "POST",
+        f"/requests/{request_id}/prosecution/outcome",
+        json={"outcome": "Indicted"},
+    )
+    assert outcome_first.status_code == 409
+    not_theirs = pair.api(
+        "vn.officer",
+        "POST",
+        f"/requests/{request_id}/prosecution/submission",
+        json={"submitted_to": "Hanoi court"},
+    )
+    assert not_theirs.status_code == 409
+    submitted = pair.api(
+        "ru.supervisor",
+        "POST",
+        f"/requests/{request_id}/prosecution/submission",
+        json={"submitted_to": "Prosecutor General's Office, Moscow"},
+    )
+    assert submitted.status_code == 200, submitted.text
+    pair.deliver()
+    seen = read(pair, "vn.officer", request_id)["prosecution"]
+    assert seen["submitted_to"] == "Prosecutor General's Office, Moscow"
+    assert read(pair, "vn.officer", request_id)["due_what"] == "prosecution_outcome"
+    decided = pair.api(
+        "ru.supervisor",
+        "POST",
+        f"/requests/{request_id}/prosecution/outcome",
+        json={"outcome": "Indicted under art. 159.6; trial set for June."},
+    )
+    assert decided.status_code == 200, decided.text
+    pair.deliver()
+    shown = read(pair, "vn.officer", request_id)
+    assert shown["prosecution"]["outcome"] == "Indicted under art. 159.6; trial set for June."
+    assert shown["due_what"] is None
+    events = [
+        e["action"] for e in pair.api("vn.officer", "GET", f"/requests/{request_id}/events").json()
+    ]
+    assert events[-2:] == ["prosecution_submitted", "prosecution_outcome"]
+
+
+def test_an_unsubmitted_prosecution_is_reminded_of_and_escalated(
+    pair: Pair, clock: FakeClock
+) -> None:
+    request_id = refused_for_nationality(pair)
+    clock.advance(timedelta(days=31))
+    ru = pair.net.nodes["ru-gpo"]
+    with ru.db.session() as session:
+        stats = reminders.scan(session=session, clock=clock)
+        session.commit()
+        subjects = set(session.scalars(select(Notification.subject)))
+    assert stats.overdue >= 1
+    assert any("prosecution submission" in s and "Overdue" in s for s in subjects), subjects
+    relogin(pair, "vn.officer")
+    assert read(pair, "vn.officer", request_id)["prosecution"]["submitted_to"] is None

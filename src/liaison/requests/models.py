@@ -118,3 +118,28 @@ class RequestAssignment(Base):
     request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DomesticProsecution(Base):
+    """Aut dedere aut judicare (art. 37): the follow-up an extradition refused for nationality
+    opens on both copies. Here beside the request (not in requests.prosecution) because the
+    deadline engine reads it too."""
+
+    __tablename__ = "domestic_prosecutions"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+    )
+
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The refusal's ground (from the closed list) and when it opened the obligation.
+    ground: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Without undue delay": by when the case is to be submitted, and by when its outcome
+    # reported once submitted (settings prosecution_submission_days, _outcome_days).
+    submission_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_to: Mapped[str | None] = mapped_column(String(300), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    outcome_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -95,6 +95,36 @@ class SubmissionCreate(BaseModel):
     without_translation: bool = False
 
 
+class ProsecutionRead(BaseModel):
+    """Aut dedere aut judicare: where a refused extradition's case went, and with what result."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ground: str
+    opened_at: datetime
+    submission_due_at: datetime
+    submitted_to: str | None
+    submitted_at: datetime | None
+    outcome_due_at: datetime | None
+    outcome: str | None
+    outcome_at: datetime | None
+
+
+class SubmissionToProsecutionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The authority of the requested State the case went to, e.g. a prosecutor's office.
+    submitted_to: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    submitted_at: datetime | None = None
+
+
+class ProsecutionOutcomeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    decided_at: datetime | None = None
+
+
 class RequestRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -136,6 +166,8 @@ class RequestRead(BaseModel):
     # data is kept (None while held, or before it is in place).
     held_by: list[str] = Field(default_factory=list)
     effective_expiry: datetime | None = None
+    # A refused extradition of a national: the domestic prosecution it obliges (art. 37).
+    prosecution: ProsecutionRead | None = None
 
 
 class RequestPagination(BaseModel):

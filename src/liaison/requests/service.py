@@ -25,8 +25,8 @@ from liaison.core.permissions import AuditAction, Role
 from liaison.federation.models import OutboxEnvelope
 from liaison.requests import contents, follow_ups
 from liaison.requests.contents.conditions import Conditions
-from liaison.requests.models import Request, RequestAssignment
-from liaison.requests.schemas import RequestCreate, RequestRead, RequestUpdate
+from liaison.requests.models import DomesticProsecution, Request, RequestAssignment
+from liaison.requests.schemas import ProsecutionRead, RequestCreate, RequestRead, RequestUpdate
 from liaison.requests.table import Status
 
 # Kinds a 24/7 contact point handles without being assigned (art. 41 to 43).
@@ -241,6 +241,9 @@ def read_model(*, session: Session, request: Request, now: datetime) -> RequestR
     if request.kind == "preservation":
         extra["held_by"] = follow_ups.held_by(session, request)
         extra["effective_expiry"] = follow_ups.effective_expiry(session, request)
+    prosecution = session.get(DomesticProsecution, (request.holder, request.id))
+    if prosecution is not None:
+        extra["prosecution"] = ProsecutionRead.model_validate(prosecution)
     return read.model_copy(update=extra)
 
 

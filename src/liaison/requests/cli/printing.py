@@ -50,14 +50,14 @@ def check_kind(kind: str) -> None:
         raise fail(f"unknown request kind {kind!r}; choose one of: {choices}", 2)
 
 
-def parse_deadline(value: str | None) -> datetime | None:
+def parse_deadline(value: str | None, option: str = "--deadline") -> datetime | None:
     if value is None:
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         raise fail(
-            f"--deadline {value!r} is not an ISO date-time, e.g. 2026-04-01T17:00+07:00", 2
+            f"{option} {value!r} is not an ISO date-time, e.g. 2026-04-01T17:00+07:00", 2
         ) from None
 
 

@@ -22,7 +22,7 @@ from liaison.core.errors import InvalidInput
 from liaison.core.permissions import AuditAction
 from liaison.requests import follow_ups
 from liaison.requests.deadlines.models import DeadlinePolicy
-from liaison.requests.models import Request
+from liaison.requests.models import DomesticProsecution, Request
 from liaison.requests.table import Side, Status
 
 
@@ -30,6 +30,9 @@ class DueKind(StrEnum):
     acknowledgment = "acknowledgment"
     response = "response"
     preservation_expiry = "preservation_expiry"
+    # Aut dedere aut judicare (art. 37): submit the case for prosecution, report the outcome.
+    prosecution_submission = "prosecution_submission"
+    prosecution_outcome = "prosecution_outcome"
 
 
 @dataclass(frozen=True)
@@ -191,13 +194,22 @@ def due_items(
 
 
 def due_of(session: Session, request: Request) -> list[Due]:
-    """Everything this copy waits for, with the holder's policy and the preservation's hold."""
-    return due_items(
+    """Everything this copy waits for, with the holder's policy and the preservation's hold,
+    and what a refused extradition obliges the requested State to do."""
+    items = due_items(
         request,
         policy_for(session, request),
         held=bool(follow_ups.held_by(session, request)),
         expiry=follow_ups.effective_expiry(session, request),
     )
+    prosecution = session.get(DomesticProsecution, (request.holder, request.id))
+    if prosecution is not None and prosecution.submitted_at is None:
+        items.append(
+            Due(DueKind.prosecution_submission, prosecution.submission_due_at, Side.requested)
+        )
+    elif prosecution is not None and prosecution.outcome is None and prosecution.outcome_due_at:
+        items.append(Due(DueKind.prosecution_outcome, prosecution.outcome_due_at, Side.requested))
+    return items
 
 
 def refresh_due(session: Session, request: Request) -> None:

@@ -1,5 +1,6 @@
 """each fact of a request in one place: urgent, wished deadline, conditions on the request;
-the reasons for urgency and for the deadline in its contents
+the reasons for urgency and for the deadline in its contents; what is due next; the domestic
+prosecution a refused extradition obliges
 
 Revision ID: 0009
 Revises: 0008
@@ -67,6 +68,25 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("due_at", liaison.db.types.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("due_what", sa.String(length=32), nullable=True))
         batch_op.create_index("ix_requests_holder_due", ["holder", "due_at"], unique=False)
+    op.create_table(
+        "domestic_prosecutions",
+        sa.Column("holder", sa.String(length=64), nullable=False),
+        sa.Column("request_id", sa.String(length=36), nullable=False),
+        sa.Column("ground", sa.String(length=64), nullable=False),
+        sa.Column("opened_at", liaison.db.types.UTCDateTime(), nullable=False),
+        sa.Column("submission_due_at", liaison.db.types.UTCDateTime(), nullable=False),
+        sa.Column("submitted_to", sa.String(length=300), nullable=True),
+        sa.Column("submitted_at", liaison.db.types.UTCDateTime(), nullable=True),
+        sa.Column("outcome_due_at", liaison.db.types.UTCDateTime(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("outcome_at", liaison.db.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["holder", "request_id"],
+            ["requests.holder", "requests.id"],
+            name=op.f("fk_domestic_prosecutions_holder_requests"),
+        ),
+        sa.PrimaryKeyConstraint("holder", "request_id", name=op.f("pk_domestic_prosecutions")),
+    )
     connection = op.get_bind()
     rows = connection.execute(
         sa.text(
@@ -134,6 +154,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("domestic_prosecutions")
     for column in ("deadline_reason", "urgency_reason"):
         op.execute(sa.text(f"ALTER TABLE requests ADD COLUMN {column} TEXT"))
     with op.batch_alter_table("requests", schema=None) as batch_op:
