@@ -160,7 +160,7 @@ def child_seal_verify(path: Path, workdir: Path) -> dict[str, Any]:
     start = time.perf_counter()
     report = verify_package(package=package, identity=parties["identity"], sender_public_raw=None)
     result["verify_s"] = time.perf_counter() - start
-    assert report.ok, report.lines()
+    assert report.intact, report.lines()
     result["peak_rss_mib"] = _peak_rss_kib() / 1024
     result["package"] = str(package)
     (workdir / "identity.txt").write_text(parties["identity"] + "\n")
@@ -248,7 +248,7 @@ def bench_small_files(*, workdir: Path, count: int = 10_000, size: int = 4096) -
         package=workdir / "small.age", identity=parties["identity"], sender_public_raw=None
     )
     verify_s = time.perf_counter() - start
-    assert report.ok, report.lines()
+    assert report.intact, report.lines()
     _settle()
     start = time.perf_counter()
     bag = bagit.make_bag(str(source / "files"))

@@ -376,7 +376,7 @@ def verify(
         raise fail(f"cannot read {package}: {exc}", 2) from None
     for line in report.lines():
         typer.echo(line)
-    if report.ok:
+    if report.intact:
         skipped = any(c.ok is None for c in report.checks)
         typer.echo(f"OK {package}: no check failed" + (", some skipped" if skipped else ""))
         return

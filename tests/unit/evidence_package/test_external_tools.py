@@ -65,7 +65,7 @@ def test_bagit_py_notices_a_changed_payload(tmp_path: Path, unpacked: Path) -> N
         [str(BIN / "bagit.py"), "--validate", str(copy)], capture_output=True, check=False
     )
     assert run.returncode != 0
-    assert not verify_bag_dir(copy).ok
+    assert not verify_bag_dir(copy).intact
 
 
 def test_case_validate_accepts_the_provenance(unpacked: Path) -> None:
@@ -81,5 +81,5 @@ def test_case_validate_accepts_the_provenance(unpacked: Path) -> None:
 
 def test_our_directory_verifier_agrees(unpacked: Path) -> None:
     report = verify_bag_dir(unpacked)
-    assert report.ok, report.lines()
+    assert report.intact, report.lines()
     assert report.version == "1.0"

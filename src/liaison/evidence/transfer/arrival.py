@@ -131,7 +131,7 @@ def verify_next(node: Node) -> bool:
     folder = Path(node.settings.data_dir) / IN_FOLDER / f"{transfer_id}.d"
     try:
         report = _verify(received_path(node, digest), folder, identities, sender)
-        results = _ingest_all(node, folder, items, report) if report.ok else []
+        results = _ingest_all(node, folder, items, report) if report.intact else []
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -140,7 +140,7 @@ def verify_next(node: Node) -> bool:
     except BaseException:
         _drop(node, results)
         raise
-    if report.ok:
+    if report.intact:
         received_path(node, digest).unlink(missing_ok=True)
     return True
 
