@@ -3,6 +3,7 @@ the file and the check), each case a package crafted to break one rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -183,7 +184,7 @@ def test_the_acquisition_travels_with_its_offset_method_tool_and_source(
     assert "Liaison-Acquisition-Tool: Extractor 7.2\n" in info
     assert "Liaison-Sealed-At: " in info
     found = read_provenance(files["provenance.jsonld"]).files["data/phone/image.bin"]
-    assert found.acquired == ACQUIRED
+    assert found.acquired == dataclasses.replace(ACQUIRED, recorded_by="fr-pnc")
     assert found.description == "Image of the seized phone"
     assert [e.action for e in found.events] == ["acquired", "ingested", "sealed"]
     assert found.events[1].actor == "Marie Durand (fr.officer, fr-pnc)"

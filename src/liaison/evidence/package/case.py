@@ -42,6 +42,7 @@ class Acquired:
     method: str = ""
     tool: str = ""
     source: str = ""  # where the evidence came from (a provider, a seized device)
+    recorded_by: str = ""  # the authority whose node recorded it, when not the sender
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class Graph:
         self.action(
             name=ACQUIRED,
             performer=acquired.by,
-            recorder=recorder,
+            recorder=acquired.recorded_by or recorder,
             time=acquired.at,
             description=acquired.method,
             tool=acquired.tool,

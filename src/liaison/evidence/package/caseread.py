@@ -142,6 +142,7 @@ def read_provenance(raw: bytes) -> Provenance:
                         method=event.description,
                         tool=names[tools[0]] if tools else "",
                         source=names[sources[0]] if sources else "",
+                        recorded_by=recorder,
                     )
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
         raise ProvenanceError(f"provenance.jsonld: unexpected structure ({exc})") from exc

@@ -71,6 +71,7 @@ def _headers(state: incoming.State) -> dict[str, str]:
         "Upload-Offset": str(state.offset),
         "Upload-Length": str(state.size),
         "Liaison-Transfer-Status": state.status,
+        "Liaison-Bytes-Received": str(state.received),
         "Cache-Control": "no-store",
     }
 
