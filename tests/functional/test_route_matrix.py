@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from liaison.accounts import service as accounts
 from liaison.accounts import tokens
@@ -34,7 +35,8 @@ from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
 from liaison.evidence.schemas import Acquisition
-from liaison.evidence.service import ingest_item
+from liaison.evidence.service import ingest_item, store_content
+from liaison.evidence.transfer.models import PackageTransfer
 from liaison.evidence.uploads import service as uploads
 from liaison.federation import messages
 from liaison.node import Node
@@ -102,6 +104,7 @@ GET    /api/v1/requests/{request_id}/evidence        401 401 404 ok  ok  404 404
 GET    /api/v1/evidence/{item_id}                    401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/evidence/{item_id}/content            401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/evidence/{item_id}/custody            401 401 404 ok  ok  404 404 403 403 403
+GET    /api/v1/evidence/{item_id}/custody/case       401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/evidence/{item_id}/export             401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/requests/{request_id}/preservation/extension  401 401 404 ok  ok  404 403 403 403 403
@@ -109,6 +112,7 @@ POST   /api/v1/requests/{request_id}/preservation/warning    401 401 404 ok  ok 
 POST   /api/v1/requests/{request_id}/prosecution/submission  401 401 404 ok  ok  404 403 403 403 403
 POST   /api/v1/requests/{request_id}/prosecution/outcome     401 401 404 ok  ok  404 403 403 403 403
 GET    /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
+GET /api/v1/requests/{request_id}/packages/{transfer}/package 401 401 404 ok ok 404 404 403 403 403
 OPTIONS /api/v1/uploads                              401 401 ok  ok  ok  ok  ok  403 403 403
 POST   /api/v1/uploads                               401 401 404 ok  ok  404 404 403 403 403
 HEAD   /api/v1/uploads/{upload_id}                   401 401 404 ok  404 404 404 403 403 403
@@ -120,6 +124,7 @@ POST   /federation/v1/inbox/batch                    400 400 400 400 400 400 400
 HEAD   /federation/v1/packages/{package}             401 401 401 401 401 401 401 401 401 401
 PATCH  /federation/v1/packages/{package}             401 401 401 401 401 401 401 401 401 401
 GET    /federation/v1/authorities/{authority_id}/certificate.pem  ok ok ok ok ok ok ok ok ok ok
+GET    /federation/v1/witness/{origin}               404 404 404 404 404 404 404 404 404 404
 DELETE /api/v1/uploads/{upload_id}                   401 401 404 ok  404 404 404 403 403 403
 DELETE /api/v1/tokens/{token_id}                     401 401 404 ok  404 404 404 404 404 404
 POST   /api/v1/auth/logout                           401 401 ok  ok  ok  ok  ok  ok  ok  ok
@@ -248,6 +253,7 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 acquisition=Acquisition(by="Lt. Binh", at="2026-03-01T08:00:00+07:00"),
                 ctx=CTX,
             )
+            transfer = _kept_package(session, vn, request.id, item.id, clock)
             upload = uploads.create(
                 session=session,
                 node=vn,
@@ -302,12 +308,39 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "kind": "mla",
                 "action": "acknowledge",
                 "package": "0" * 64,
+                "transfer": transfer,
+                "origin": "node-9",  # a log this node never cosigned: public, and 404
             }
         with TestClient(create_app(node=vn)) as client:
             yield World(client, vn, ids, users, foreign_token)
     finally:
         for node in net.nodes.values():
             empty(node)
+
+
+def _kept_package(
+    session: Session, node: Node, request_id: str, item_id: str, clock: FakeClock
+) -> str:
+    """A package the request's holder sent and kept (its bytes need not be a real package:
+    the route serves them as stored)."""
+    stored = store_content(node=node, source=io.BytesIO(b"sealed package bytes"))
+    row = PackageTransfer(
+        id="transfer-1",
+        direction="out",
+        holder="vn-mps",
+        peer="ru-gpo",
+        request_id=request_id,
+        status="confirmed",
+        package_digest=stored.digest,
+        size=stored.size,
+        next_attempt_at=clock.now(),
+        created_by="user:x",
+        created_at=clock.now(),
+        kept_at=clock.now(),
+        item_ids=[item_id],
+    )
+    session.add(row)
+    return row.id
 
 
 Call = dict[str, Any]

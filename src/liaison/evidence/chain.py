@@ -10,16 +10,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock
 from liaison.evidence import custody
 from liaison.evidence.actors import actor_names
 from liaison.evidence.models import CustodyEvent as CustodyRow
 from liaison.evidence.models import EvidenceItem
-from liaison.evidence.package import Acquired, CustodyEvent, FileRecord
+from liaison.evidence.package import Acquired, CustodyEvent, FileProvenance, FileRecord
 from liaison.evidence.package.case import Graph, Ids, file_node, ref
 
 _SENTENCES = {
@@ -141,3 +143,37 @@ def custody_case(*, session: Session, item: EvidenceItem, request_ref: str, cloc
             objects=[file_id],
         )
     return graph.document()
+
+
+def continue_sender_chain(
+    *,
+    session: Session,
+    item: EvidenceItem,
+    found: FileProvenance,
+    sender: str,
+    package: str,
+    ctx: AuditContext,
+    clock: Clock,
+) -> None:
+    """Put the chain the sender signed into its package at the head of ``item``'s: the
+    acquisition and every event after it, each marked as recorded by the node that did.
+
+    Only a package whose signature was checked gets here, so these are the sender's words;
+    they are kept as it wrote them (names, times with their offsets, descriptions). An action
+    this version does not know is left out of the rows (the kept package still carries it).
+    """
+    known = {event.value for event in custody.Event}
+    for event in found.events:
+        if event.action not in known:
+            continue
+        custody.record(
+            session=session,
+            item=item,
+            event=custody.Event(event.action),
+            ctx=ctx,
+            actor=event.actor,
+            at=datetime.fromisoformat(event.time),
+            detail={"description": event.description, "package": package},
+            clock=clock,
+            recorded_by=event.recorded_by or sender,
+        )

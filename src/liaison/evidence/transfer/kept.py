@@ -10,6 +10,7 @@ of every item it carries has ended, with a signed deletion record. Never commits
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,15 @@ class KeptPackage:
     row: PackageTransfer
     reader: BlobReader
     filename: str
+
+
+def chunks(reader: BlobReader, size: int = 1 << 20) -> Iterator[bytes]:
+    """The package's bytes for a streamed response; closes the reader at the end."""
+    try:
+        while data := reader.read(size):
+            yield data
+    finally:
+        reader.close()
 
 
 def open_kept(
