@@ -77,6 +77,13 @@ def _names(session: Session, rows: Sequence[CustodyRow], holder: str) -> dict[st
     return {row.actor: names.get(row.actor, row.actor) for row in rows}
 
 
+def named_events(*, session: Session, item: EvidenceItem) -> list[tuple[CustodyRow, str]]:
+    """The item's chain, oldest first, each event with its actor's name."""
+    rows = custody.events(session=session, item=item)
+    names = _names(session, rows, item.holder)
+    return [(row, names[row.actor]) for row in rows]
+
+
 def package_chain(*, session: Session, items: Sequence[EvidenceItem]) -> list[CustodyEvent]:
     """Each item's chain so far, for a package: everything after the acquisition, named."""
     found: list[CustodyEvent] = []

@@ -22,7 +22,7 @@ from liaison.cli_support import fail, handle_errors, load_node, unit_of_work
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.crypto import keys as keycrypto
-from liaison.evidence import chain, custody, service
+from liaison.evidence import chain, service
 from liaison.evidence.package import (
     GivenKey,
     SenderKeys,
@@ -183,9 +183,9 @@ def custody_command(
             )
             typer.echo(document.decode("utf-8"))
             return
-        for row in custody.events(session=session, item=item):
+        for row, name in chain.named_events(session=session, item=item):
             by = row.detail.get("recorded_by") or item.holder
             typer.echo(
-                f"{row.at.isoformat()}  {row.event:<10} {row.actor}  [{by}] "
+                f"{row.at.isoformat()}\t{row.event}\t{name}\t{by}\t"
                 f"{chain.describe(row.event, row.detail)}"
             )
