@@ -1,7 +1,7 @@
 """kept evidence packages, the receiver's timestamps, the acquirer's UTC offset
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-02 08:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import liaison.db.types
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
