@@ -186,9 +186,17 @@ def test_a_key_revoked_from_before_the_signing_time_fails_the_kept_package(
     _out, arrived = _rows(pair)
     kept = _download(pair, "vn.officer", request_id, arrived.id).content
     assert _check(pair, kept, tmp_path).verdict is Verdict.authentic
-    # found compromised afterwards, from a time before the package was signed
     assert arrived.sealed_at is not None
     assert arrived.signing_key is not None
+    # compromised after it signed: what it signed before still stands
+    later = RevokedKey(
+        kid=arrived.signing_key,
+        revoked_at=arrived.sealed_at + timedelta(seconds=1),
+        reason="key compromised",
+    )
+    pair.net.publish(revoked=[later])
+    assert _check(pair, kept, tmp_path).verdict is Verdict.authentic
+    # then found compromised from a time before the package was signed
     revoked = RevokedKey(
         kid=arrived.signing_key,
         revoked_at=arrived.sealed_at - timedelta(hours=1),
