@@ -7,10 +7,13 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import Command  # typer's own copy of click, which its groups hold
+from typer.core import TyperGroup
 
 from liaison import composition
 from liaison import worker as runner
@@ -21,11 +24,53 @@ from liaison.config import Env, load_settings
 from liaison.federation.cli import outbox_command, ping_command
 from liaison.keyring import service as keyring
 
+
+class _Commands(MutableMapping[str, Command]):
+    """The commands of `liaison`, where a command group (composition.COMMAND_GROUPS) is
+    imported the first time it is looked up: to run it, or to list it in --help. A command
+    then loads its own group only, which is most of its start-up time."""
+
+    def __init__(self, commands: MutableMapping[str, Command], groups: Iterable[str]) -> None:
+        self._loaded = dict(commands)
+        self._groups = [name for name in groups if name not in self._loaded]
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._loaded:
+            if name not in self._groups:
+                raise KeyError(name)
+            command = typer.main.get_group(composition.command_group(name))
+            command.name = name
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._groups = [group for group in self._groups if group != name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self._groups if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded) + sum(name not in self._loaded for name in self._groups)
+
+
+class _Liaison(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(self.commands, composition.COMMAND_GROUPS)
+
+
 app = typer.Typer(
-    help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True
+    cls=_Liaison,
+    help="Liaison: cross-border cooperation against cybercrime.",
+    no_args_is_help=True,
 )
-for _name, _group in composition.command_groups():
-    app.add_typer(_group, name=_name)
 app.command("ping")(ping_command)
 app.command("outbox")(outbox_command)
 

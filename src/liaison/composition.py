@@ -33,7 +33,6 @@ import liaison.notifications.models
 import liaison.requests.deadlines.models
 import liaison.requests.models
 from liaison.db.base import Base
-from liaison.federation import kinds as registry
 
 if TYPE_CHECKING:
     import typer
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
     from liaison.evidence.transfer.wire import PackageClient
+    from liaison.federation import kinds as registry
     from liaison.federation.transport import Transport
     from liaison.worker import Loop
 
@@ -144,27 +144,48 @@ def middlewares() -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
     return (TusMiddleware,)
 
 
-def command_groups() -> tuple[tuple[str, typer.Typer], ...]:
-    """`liaison <name> ...`"""
-    from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.checkpoints import cli as checkpoints_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
+# `liaison <name> ...`, in the order `liaison --help` lists them.
+COMMAND_GROUPS = ("user", "keys", "audit", "authority", "note", "directory", "request", "evidence")
 
-    return (
-        ("user", accounts_cli.app),
-        ("keys", keys_cli.app),
-        ("audit", checkpoints_cli.app),
-        ("authority", authorities_cli.app),
-        ("note", federation_cli.note_app),
-        ("directory", directory_cli.app),
-        ("request", requests_cli.app),
-        ("evidence", evidence_cli.app),
-    )
+
+def command_group(name: str) -> typer.Typer:  # noqa: PLR0911 - one return per group
+    """The group `liaison <name>` (one of COMMAND_GROUPS), its module imported now: the
+    `liaison` command imports only the group that runs (liaison.cli), so `liaison request list`
+    does not pay for the evidence commands."""
+    match name:
+        case "user":
+            from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
+
+            return accounts_cli.app
+        case "keys":
+            from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
+
+            return keys_cli.app
+        case "audit":
+            from liaison.checkpoints import cli as checkpoints_cli  # noqa: PLC0415 - lazy, see top
+
+            return checkpoints_cli.app
+        case "authority":
+            from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
+
+            return authorities_cli.app
+        case "note":
+            from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
+
+            return federation_cli.note_app
+        case "directory":
+            from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
+
+            return directory_cli.app
+        case "request":
+            from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
+
+            return requests_cli.app
+        case "evidence":
+            from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
+
+            return evidence_cli.app
+    raise KeyError(f"no command group {name!r}")
 
 
 def worker_loops(
@@ -218,6 +239,8 @@ def outbox_scopes() -> dict[str, registry.OutboxScope]:
 def assemble() -> None:
     """Register every envelope kind with its handler, and who sees each feature's envelopes.
     Idempotent; the web application (which receives envelopes) and the tests call it."""
+    from liaison.federation import kinds as registry  # noqa: PLC0415 - lazy, see top
+
     for kind in kinds():
         registry.register(kind.name, kind.handler, checks_first=kind.checks_first)
     for prefix, scope in outbox_scopes().items():
