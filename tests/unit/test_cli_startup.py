@@ -22,8 +22,8 @@ GROUP_MODULES = {
     "request": "liaison.requests.cli",
     "evidence": "liaison.evidence.cli",
 }
-# Never needed to list requests: the web application, PDF rendering, migrations.
-HEAVY = ("fastapi", "starlette", "weasyprint", "pyhanko", "alembic")
+# Never needed to list requests: the web application, the JWS/JWE code, PDF rendering.
+HEAVY = ("fastapi", "starlette", "joserfc.jws", "joserfc.jwe", "weasyprint", "pyhanko", "alembic")
 
 
 def _loaded_after(code: str) -> set[str]:
