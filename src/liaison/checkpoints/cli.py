@@ -9,7 +9,14 @@ import typer
 
 from liaison.audit import refusals
 from liaison.checkpoints import service
-from liaison.cli_support import console, err_console, handle_errors, load_node, unit_of_work
+from liaison.cli_support import (
+    console,
+    err_console,
+    handle_errors,
+    load_node,
+    print_table,
+    unit_of_work,
+)
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -58,7 +65,10 @@ def refusals_command(
     node = load_node()
     with unit_of_work(node) as session:
         rows = refusals.since(session=session, start=node.clock.now() - timedelta(hours=hours))
-        if not rows:
-            console.print(f"no refusals in the last {hours} hours")
-        for row in rows:
-            typer.echo(f"{row.hour:%Y-%m-%d %H:00}\t{row.channel}\t{row.reason}\t{row.count}")
+    if not rows:
+        console.print(f"no refusals in the last {hours} hours")
+        return
+    print_table(
+        ["hour (UTC)", "channel", "reason", "refused"],
+        [[f"{row.hour:%Y-%m-%d %H:00}", row.channel, row.reason, str(row.count)] for row in rows],
+    )
