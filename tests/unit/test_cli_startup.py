@@ -16,7 +16,7 @@ from liaison.cli import app
 GROUP_MODULES = {
     "user": "liaison.accounts.cli",
     "keys": "liaison.authorities.keys",
-    "audit": "liaison.checkpoints.cli",
+    "audit": "liaison.transparency.cli",
     "authority": "liaison.authorities.cli",
     "directory": "liaison.directory.cli",
     "request": "liaison.requests.cli",
