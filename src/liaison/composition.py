@@ -18,26 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData
-
-import liaison.accounts.models
-import liaison.audit.models
-import liaison.authorities.models
-import liaison.checkpoints.models
-import liaison.directory.models
-import liaison.evidence.models
-import liaison.evidence.transfer.models
-import liaison.federation.models
-import liaison.keyring.models
-import liaison.notifications.models
-import liaison.requests.deadlines.models
-import liaison.requests.models
-import liaison.transparency.models
-from liaison.db.base import Base
-
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
+    from sqlalchemy import MetaData
     from starlette.types import ASGIApp
 
     from liaison.evidence.transfer.wire import PackageClient
@@ -46,26 +30,34 @@ if TYPE_CHECKING:
     from liaison.worker import Loop
 
 # Every module that declares tables, so that Base.metadata is complete (migrations, drift
-# checks, emptying the test database). Importing them is what registers them.
+# checks, emptying the test database). Importing them is what registers them; metadata()
+# imports them, not this module, so that a command that reads two tables does not load the
+# mappers of all of them.
 MODEL_MODULES = (
-    liaison.accounts.models,
-    liaison.audit.models,
-    liaison.authorities.models,
-    liaison.checkpoints.models,
-    liaison.directory.models,
-    liaison.evidence.models,
-    liaison.evidence.transfer.models,
-    liaison.federation.models,
-    liaison.keyring.models,
-    liaison.notifications.models,
-    liaison.requests.deadlines.models,
-    liaison.requests.models,
-    liaison.transparency.models,
+    "liaison.accounts.models",
+    "liaison.audit.models",
+    "liaison.authorities.models",
+    "liaison.checkpoints.models",
+    "liaison.directory.models",
+    "liaison.evidence.models",
+    "liaison.evidence.transfer.models",
+    "liaison.federation.models",
+    "liaison.keyring.models",
+    "liaison.notifications.models",
+    "liaison.requests.deadlines.models",
+    "liaison.requests.models",
+    "liaison.transparency.models",
 )
 
 
 def metadata() -> MetaData:
     """Every table of the application."""
+    import importlib  # noqa: PLC0415 - lazy, see MODEL_MODULES
+
+    from liaison.db.base import Base  # noqa: PLC0415 - lazy, see MODEL_MODULES
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     return Base.metadata
 
 
