@@ -45,6 +45,9 @@ PERMANENT = frozenset(
         "too_large",
         "invalid_transition",
         "invalid_link",
+        # An approval the receiver cannot trace to a second person stays so: resending the
+        # same signed request cannot change that.
+        "invalid_approval",
     }
 )
 

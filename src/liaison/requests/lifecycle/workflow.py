@@ -194,9 +194,11 @@ def approve(
             "four-eyes rule: you cannot approve a request you drafted or submitted"
         )
     transition = _checked(request, Action.approve, request.side, ground=None, reason=None)
-    request.approved_by = user.display_name
+    request.approved_by, request.approver_id = user.display_name, user.id
     request.approved_at = clock.now()
-    request.approval = sign_approval(session=session, kek=kek, request=request)
+    request.approval, request.approval_certificate = sign_approval(
+        session=session, kek=kek, request=request, approver=user, ctx=ctx, clock=clock
+    )
     return apply(
         session=session,
         request=request,
@@ -246,6 +248,7 @@ def snapshot(request: Request) -> dict[str, Any]:
     return {
         "request": approved_fields(request),
         "approval": request.approval,
+        "approval_certificate": request.approval_certificate,
         "approved_by": request.approved_by,
         "approved_at": request.approved_at.isoformat() if request.approved_at else None,
     }
