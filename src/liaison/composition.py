@@ -31,6 +31,7 @@ import liaison.federation.models
 import liaison.keyring.models
 import liaison.notifications.models
 import liaison.requests.deadlines.models
+import liaison.requests.formal.models
 import liaison.requests.models
 from liaison.db.base import Base
 from liaison.federation import kinds as registry
@@ -58,6 +59,7 @@ MODEL_MODULES = (
     liaison.keyring.models,
     liaison.notifications.models,
     liaison.requests.deadlines.models,
+    liaison.requests.formal.models,
     liaison.requests.models,
 )
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import NameOID
 
 from liaison.crypto.keys import signing_key
@@ -110,6 +111,14 @@ def private_key_pkcs8_der(private_raw: bytes) -> bytes:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def public_key_raw(certificate_pem: bytes) -> bytes | None:
+    """The raw Ed25519 public key a certificate certifies; None for any other kind of key."""
+    key = _load(certificate_pem).public_key()
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        return None
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def matches_private_key(*, certificate_pem: bytes, private_raw: bytes) -> bool:

@@ -45,6 +45,9 @@ PERMANENT = frozenset(
         "too_large",
         "invalid_transition",
         "invalid_link",
+        # The signed formal document of a request or decision is not its author's, or was
+        # altered: sending the same bytes again cannot make it verify.
+        "invalid_document",
     }
 )
 
