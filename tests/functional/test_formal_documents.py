@@ -165,11 +165,10 @@ def test_a_document_signed_by_another_authority_is_refused(pair: Pair) -> None:
     ru = pair.net.nodes["ru-gpo"]
     with ru.db.session() as session:
         # The same document, with the same reason, signed by ru-gpo on its own node.
+        signer = issued.authority_signer(session=session, kek=ru.kek, author="ru-gpo")
         forged = issued.sign_document(
-            session=session,
-            kek=ru.kek,
             doc=doc,
-            author="ru-gpo",
+            signer=signer,
             reason=f"x ({issued.request_marker(request_id, doc.version)})",
         )
     _replace_sent_document(pair, request_id, forged)

@@ -58,13 +58,18 @@ def sign_pdf(
     pdf_in: Path | bytes,
     out: Path | BinaryIO,
     signer_private_raw: bytes,
-    certificate_pem: bytes,
+    certificate_chain_pem: bytes,
     reason: str,
     location: str,
     name: str,
 ) -> None:
-    """Append a PAdES signature by the key `signer_private_raw` certified by `certificate_pem`."""
-    from asn1crypto import keys, x509  # noqa: PLC0415 - with pyHanko
+    """Append a PAdES signature by the key `signer_private_raw`.
+
+    `certificate_chain_pem`: the signer's certificate, certifying that key, first, then the
+    certificates that issued it, if any (PEM blocks one after the other); they are embedded in
+    the signature. The one signing function of the formal documents: whose key signs (the
+    authority's, or later an official's personal key with its chain) is the caller's choice."""
+    from asn1crypto import keys, pem, x509  # noqa: PLC0415 - with pyHanko
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415 - pyHanko: 1 s to import
     from pyhanko.pdf_utils.misc import PdfError  # noqa: PLC0415 - pyHanko: 1 s to import
     from pyhanko.sign import fields, signers  # noqa: PLC0415 - pyHanko: 1 s to import
@@ -72,16 +77,22 @@ def sign_pdf(
 
     try:
         matching = matches_private_key(
-            certificate_pem=certificate_pem, private_raw=signer_private_raw
+            certificate_pem=certificate_chain_pem, private_raw=signer_private_raw
         )
-    except CertificateError as exc:
+        certificate = x509.Certificate.load(certificate_der(certificate_chain_pem))
+        issuers = [
+            x509.Certificate.load(der)
+            for _, _, der in pem.unarmor(certificate_chain_pem, multiple=True)
+        ][1:]
+    except (CertificateError, ValueError) as exc:
         raise SigningFailed(f"unusable certificate: {exc}") from exc
     if not matching:
         raise SigningFailed("the certificate does not certify this signing key")
-    certificate = x509.Certificate.load(certificate_der(certificate_pem))
     # pyhanko-certvalidator declares no types on this constructor; it takes no arguments.
     registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
     registry.register(certificate)
+    for issuer in issuers:
+        registry.register(issuer)
     signer = signers.SimpleSigner(
         signing_cert=certificate,
         signing_key=keys.PrivateKeyInfo.load(private_key_pkcs8_der(signer_private_raw)),

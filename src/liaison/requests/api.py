@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
@@ -9,6 +10,7 @@ from fastapi import Request as HttpRequest
 
 from liaison.accounts.deps import Principal, require
 from liaison.api.deps import NodeDep, SessionDep
+from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.i18n import best_language
 from liaison.requests import service
@@ -24,6 +26,7 @@ from liaison.requests.schemas import (
     SubmissionCreate,
     TransitionCreate,
 )
+from liaison.requests.service import Sort
 from liaison.requests.table import Action
 
 router = APIRouter(prefix="/requests", tags=["requests"])
@@ -63,24 +66,41 @@ def create(
     request = service.create_draft(
         session=session, user=principal.user, draft=body, ctx=principal.ctx, clock=node.clock
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.get("", response_model=RequestPagination)
 def list_requests(
     principal: Reader,
     session: SessionDep,
+    node: NodeDep,
     state: Annotated[str | None, Query(pattern="^[a-z_]{2,32}$")] = None,
+    sort: Annotated[Sort, Query(description="newest first, or what is due soonest first")] = (
+        "newest"
+    ),
+    due_before: Annotated[
+        datetime | None, Query(description="only what is due before then (overdue: now)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> RequestPagination:
-    """Requests of your authority you may see, newest first, a page at a time, with the total.
-    Permission: request:request:read."""
+    """Requests of your authority you may see, a page at a time, with the total: newest first,
+    or by what is due next (those with nothing due last). Permission: request:request:read."""
+    if due_before is not None and due_before.tzinfo is None:
+        raise InvalidInput("due_before needs a time zone")
     page = service.list_for(
-        session=session, user=principal.user, status=state, limit=limit, offset=offset
+        session=session,
+        user=principal.user,
+        status=state,
+        sort=sort,
+        due_before=due_before,
+        limit=limit,
+        offset=offset,
     )
     return RequestPagination(
-        items=[RequestRead.model_validate(r) for r in page.items],
+        items=[
+            service.read_model(session=session, request=r, now=node.clock.now()) for r in page.items
+        ],
         total=page.total,
         limit=limit,
         offset=offset,
@@ -88,11 +108,10 @@ def list_requests(
 
 
 @router.get("/{request_id}", response_model=RequestRead)
-def read(request_id: str, principal: Reader, session: SessionDep) -> RequestRead:
+def read(request_id: str, principal: Reader, session: SessionDep, node: NodeDep) -> RequestRead:
     """One request. Permission: request:request:read (and being able to see it)."""
-    return RequestRead.model_validate(
-        service.get_for(session=session, user=principal.user, request_id=request_id)
-    )
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.get("/{request_id}/events", response_model=list[EventRead])
@@ -110,11 +129,10 @@ def update(
 ) -> RequestRead:
     """Edit a draft. Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
-    return RequestRead.model_validate(
-        service.update_draft(
-            session=session, request=request, update=body, ctx=principal.ctx, clock=node.clock
-        )
+    service.update_draft(
+        session=session, request=request, update=body, ctx=principal.ctx, clock=node.clock
     )
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/submit", response_model=RequestRead)
@@ -139,7 +157,7 @@ def submit(
         without_translation=bool(body and body.without_translation),
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/approve", response_model=RequestRead)
@@ -156,7 +174,7 @@ def approve(
         ctx=principal.ctx,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/return", response_model=RequestRead)
@@ -173,7 +191,7 @@ def return_to_draft(
         ctx=principal.ctx,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/send", response_model=RequestRead)
@@ -189,7 +207,7 @@ def send(request_id: str, principal: Drafter, session: SessionDep, node: NodeDep
         max_envelope_bytes=node.settings.federation_max_envelope_bytes,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post(
@@ -222,7 +240,7 @@ def step(
         max_envelope_bytes=node.settings.federation_max_envelope_bytes,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -25,8 +25,8 @@ from liaison.core.permissions import AuditAction, Role
 from liaison.federation.models import OutboxEnvelope
 from liaison.requests import contents, follow_ups
 from liaison.requests.contents.conditions import Conditions
-from liaison.requests.models import Request, RequestAssignment
-from liaison.requests.schemas import RequestCreate, RequestUpdate
+from liaison.requests.models import DomesticProsecution, Request, RequestAssignment
+from liaison.requests.schemas import ProsecutionRead, RequestCreate, RequestRead, RequestUpdate
 from liaison.requests.table import Status
 
 # Kinds a 24/7 contact point handles without being assigned (art. 41 to 43).
@@ -42,15 +42,34 @@ def _assign(session: Session, request: Request, user_id: str, now: datetime) -> 
         )
 
 
+@dataclass(frozen=True)
+class ContentProblem:
+    path: str
+    message: str
+
+
+class InvalidContent(InvalidInput):
+    """Contents that do not parse: each bad field with where it is (`content.…`)."""
+
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        listed = "; ".join(f"{p.path.removeprefix('content.')}: {p.message}" for p in problems)
+        super().__init__(f"invalid request content: {listed}")
+        self.problems = problems
+
+
 def validated_content(kind: str, subtype: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Validated, normalised content (JSON-ready), or InvalidInput naming each bad field."""
+    """Validated, normalised content (JSON-ready), or InvalidContent naming each bad field."""
     try:
         model = contents.parse_content(kind, data, subtype=subtype)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"invalid request content: {problems}") from None
+        raise InvalidContent(
+            [
+                ContentProblem(
+                    path=".".join(["content", *(str(p) for p in e["loc"])]), message=e["msg"]
+                )
+                for e in exc.errors()
+            ]
+        ) from None
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"invalid request: {exc}") from None
     dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
@@ -94,9 +113,7 @@ def create_draft(
         language=draft.language,
         content=validated_content(draft.kind, draft.subtype, draft.content),
         urgent=draft.urgent,
-        urgency_reason=draft.urgency_reason,
         wished_deadline=draft.wished_deadline,
-        deadline_reason=draft.deadline_reason,
         conditions=draft.conditions.model_dump(),
         preservation_days=draft.preservation_days,
         linked_request=draft.linked_request,
@@ -207,10 +224,27 @@ def outbox_scope(user: User) -> ColumnElement[bool]:
     return OutboxEnvelope.thread.in_(visible_ids(user))
 
 
+Sort = Literal["newest", "due"]
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Request]
     total: int
+
+
+def read_model(*, session: Session, request: Request, now: datetime) -> RequestRead:
+    """The request as the API and the CLI show it: its fields, what is due, and for a
+    preservation what holds it and until when."""
+    read = RequestRead.model_validate(request)
+    extra: dict[str, Any] = {"overdue": request.due_at is not None and request.due_at <= now}
+    if request.kind == "preservation":
+        extra["held_by"] = follow_ups.held_by(session, request)
+        extra["effective_expiry"] = follow_ups.effective_expiry(session, request)
+    prosecution = session.get(DomesticProsecution, (request.holder, request.id))
+    if prosecution is not None:
+        extra["prosecution"] = ProsecutionRead.model_validate(prosecution)
+    return read.model_copy(update=extra)
 
 
 def list_for(
@@ -218,16 +252,29 @@ def list_for(
     session: Session,
     user: User,
     status: str | None = None,
+    sort: Sort = "newest",
+    due_before: datetime | None = None,
+    due_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    """The requests the user may see, newest first, one page at a time, with the total."""
+    """The requests the user may see, one page at a time, with the total: newest first, or
+    what is due soonest first (nothing due: last, newest first among them)."""
     where = [_visible_to(user)]
     if status:
         where.append(Request.status == status)
+    if due_only or due_before is not None:
+        where.append(Request.due_at.is_not(None))
+    if due_before is not None:
+        where.append(Request.due_at <= due_before)
     total = session.scalar(select(func.count()).select_from(Request).where(*where)) or 0
+    order = (
+        (Request.due_at.is_(None), Request.due_at, Request.id.desc())
+        if sort == "due"
+        else (Request.id.desc(),)
+    )
     items = session.scalars(
-        select(Request).where(*where).order_by(Request.id.desc()).limit(limit).offset(offset)
+        select(Request).where(*where).order_by(*order).limit(limit).offset(offset)
     )
     return Page(items=list(items), total=total)
 

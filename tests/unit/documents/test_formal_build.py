@@ -46,8 +46,10 @@ CASE = {
     "case_reference": "VN-2026-0042",
     "offences": [OFFENCE],
     "facts": text("Trang web lừa đảo.", "vi"),
+    "urgency_reason": text("Người bị truy nã sắp rời khỏi lãnh thổ.", "vi"),
 }
-# Urgency, deadline and conditions are the request's own fields, not its contents.
+# Urgency, deadline and conditions are the request's own fields, not its contents; the reasons
+# for them are free texts of the contents.
 URGENCY = "Người bị truy nã sắp rời khỏi lãnh thổ."
 EXTRADITION = CASE | {
     "provisional_arrest": True,
@@ -277,7 +279,6 @@ def request(kind: str, data: dict[str, Any], **extra: Any) -> Request:
         "updated_at": now,
         "executed_at": now,
         "urgent": True,
-        "urgency_reason": URGENCY,
         "wished_deadline": datetime(2026, 3, 31, tzinfo=UTC),
         "conditions": {},
     }

@@ -52,8 +52,10 @@ ONE_MORE = {
 
 def contents(kind: RequestKind) -> dict[str, Any]:
     """The complete example of the kind, with more than one offence where it has offences;
-    urgency, deadline and conditions are the request's own fields, not contents."""
+    urgency, deadline and conditions are the request's own fields, not contents, and the
+    contents give the reasons for them."""
     data = {k: v for k, v in COMPLETE[kind].items() if k not in REQUEST_FIELDS}
+    data |= {"urgency_reason": text(URGENCY), "deadline_reason": text(DEADLINE)}
     if kind is RequestKind.SENTENCED_PERSON_TRANSFER:
         data["offences"] = [*data["offences"], DESCRIBED]
     elif data.get("offences"):
@@ -88,9 +90,7 @@ def request(kind: RequestKind) -> Request:
         created_at=now,
         updated_at=now,
         urgent=True,
-        urgency_reason=URGENCY,
         wished_deadline=datetime(2026, 3, 31, tzinfo=UTC),
-        deadline_reason=DEADLINE,
         conditions={"no_user_notice": True, "retention_days": 365},
     )
 
@@ -191,8 +191,7 @@ def test_the_letter_prints_no_raw_code(
     printed = letters[kind, lang]
     data = contents(kind)
     rest = printed
-    own = [URGENCY, DEADLINE]  # the request's own typed fields
-    for value in sorted({*typed(data), *own}, key=len, reverse=True):
+    for value in sorted(set(typed(data)), key=len, reverse=True):
         rest = rest.replace(" ".join(value.split()), " ")
     raw = codes(data) | {"central authority", "central_authority"}
     left = sorted(code for code in raw if re.search(rf"\b{re.escape(code)}\b", rest))

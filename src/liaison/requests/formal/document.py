@@ -80,8 +80,8 @@ def party(parties: Parties, authority_id: str) -> Party:
 
 
 def typed_text(label: str, value: Any, language: str) -> FreeText | None:
-    """A text an officer typed: content free texts carry their language and translations; the
-    request's own text fields (urgency and deadline reasons) are in the request's language."""
+    """A text an officer typed: content free texts carry their language and translations; a
+    plain string is in the request's language."""
     if is_free_text(value):
         return FreeText(
             label=label,
@@ -132,20 +132,25 @@ def sections(request: Request, content: dict[str, Any], words: Words) -> list[Se
             )
         else:
             items.append(Section(label=label, value=words.value(name, value)))
-    return items + request_fields(request, words)
+    return items + request_fields(request, content, words)
 
 
-def request_fields(request: Request, words: Words) -> list[Section | FreeText]:
-    """Urgency, deadline and conditions, from the request's own fields (one place each)."""
+def request_fields(
+    request: Request, content: dict[str, Any], words: Words
+) -> list[Section | FreeText]:
+    """Urgency, deadline and conditions, from the request's own fields (one place each), with
+    the reasons the contents give for them."""
     items: list[Section | FreeText] = []
-    reason = typed_text(SectionLabel.URGENCY_REASONS, request.urgency_reason, request.language)
+    urgency_reason = content.get("urgency_reason")
+    reason = typed_text(SectionLabel.URGENCY_REASONS, urgency_reason, request.language)
     if request.urgent and reason is not None:
         items.append(reason)
     if request.wished_deadline is not None:
         items.append(
             Section(label=SectionLabel.DEADLINE, value=moment(request.wished_deadline, words))
         )
-        why = typed_text(SectionLabel.DEADLINE_REASONS, request.deadline_reason, request.language)
+        deadline_reason = content.get("deadline_reason")
+        why = typed_text(SectionLabel.DEADLINE_REASONS, deadline_reason, request.language)
         if why is not None:
             items.append(why)
     in_force = conditions_in_force(request.conditions, words)

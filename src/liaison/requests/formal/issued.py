@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale
@@ -55,27 +56,48 @@ def response_marker(request_id: str, seq: int) -> str:
     return f"Liaison request {request_id}, step {seq}"
 
 
-def sign_document(
-    *, session: Session, kek: bytes, doc: FormalDocument, author: str, reason: str
-) -> bytes:
-    """Render `doc` and sign it with the active signing key of `author`, hosted here."""
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a document, with what: a private key, the certificate chain that certifies it
+    (signer's certificate first), and the name and place the signature panel shows."""
+
+    private_raw: bytes
+    certificate_chain_pem: bytes
+    name: str
+    location: str
+
+
+def authority_signer(*, session: Session, kek: bytes, author: str) -> Signer:
+    """The active signing key of `author`, hosted here, with its self-issued certificate."""
     authority = session.get(Authority, author)
     key = keyring.active_key(session=session, authority_id=author, purpose="signing")
     if authority is None or key is None:
         raise NotFound(f"{author} is not hosted here with a signing key")
     private_raw = keyring.private_raw(kek=kek, key=key)
+    return Signer(
+        private_raw=private_raw,
+        certificate_chain_pem=certificate_for(
+            authority=authority, key=key, private_raw=private_raw
+        ),
+        name=authority.names.get("en") or next(iter(authority.names.values())),
+        # Where the act was signed, for a reader of the signature panel: the author's State.
+        location=str(Locale.parse("en").territories.get(authority.state, authority.state)),
+    )
+
+
+def sign_document(*, doc: FormalDocument, signer: Signer, reason: str) -> bytes:
+    """Render `doc` and sign it as `signer`: the one place a formal document is signed."""
     unsigned = io.BytesIO()
     render_pdf(doc, out=unsigned)
     signed = io.BytesIO()
     sign_pdf(
         pdf_in=unsigned.getvalue(),
         out=signed,
-        signer_private_raw=private_raw,
-        certificate_pem=certificate_for(authority=authority, key=key, private_raw=private_raw),
+        signer_private_raw=signer.private_raw,
+        certificate_chain_pem=signer.certificate_chain_pem,
         reason=reason,
-        # Where the act was signed, for a reader of the signature panel: the author's State.
-        location=str(Locale.parse("en").territories.get(authority.state, authority.state)),
-        name=authority.names.get("en") or next(iter(authority.names.values())),
+        location=signer.location,
+        name=signer.name,
     )
     return signed.getvalue()
 
@@ -85,9 +107,8 @@ def issue_request(*, session: Session, kek: bytes, request: Request, clock: Cloc
     doc = build(request, SessionParties(session), issued_at=clock.now())
     marker = request_marker(request.id, request.version)
     reason = f"{TITLES.get(request.kind, request.kind)} {doc.reference} ({marker})"
-    return sign_document(
-        session=session, kek=kek, doc=doc, author=request.requesting, reason=reason
-    )
+    signer = authority_signer(session=session, kek=kek, author=request.requesting)
+    return sign_document(doc=doc, signer=signer, reason=reason)
 
 
 def issue_response(
@@ -97,7 +118,8 @@ def issue_response(
     doc = build_response(request, decision, SessionParties(session))
     title = RESPONSE_TITLES[decision.status]
     reason = f"{title} {doc.reference} ({response_marker(request.id, seq)})"
-    return sign_document(session=session, kek=kek, doc=doc, author=request.requested, reason=reason)
+    signer = authority_signer(session=session, kek=kek, author=request.requested)
+    return sign_document(doc=doc, signer=signer, reason=reason)
 
 
 def preview(*, session: Session, request: Request, clock: Clock) -> FormalDocument:

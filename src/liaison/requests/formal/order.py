@@ -123,8 +123,9 @@ ORDER: dict[str, tuple[str, ...]] = {
 # the letterhead, the MLA sub-type as the subtitle.
 ELSEWHERE = frozenset({"legal_basis", "case_reference", "subtype"})
 # Urgency, deadline and conditions are the request's own fields (Request.urgent,
-# .urgency_reason, .wished_deadline, .deadline_reason, .conditions), one place each; a copy
-# left in older stored content is not printed, so the two can never contradict on paper.
+# .wished_deadline, .conditions), one place each; their reasons (urgency_reason,
+# deadline_reason) are printed beside them, not in the body; a copy of the facts left in older
+# stored content is not printed, so the two can never contradict on paper.
 REQUEST_FIELDS = frozenset(
     {"urgent", "urgency_reason", "deadline", "deadline_reason", "conditions"}
 )

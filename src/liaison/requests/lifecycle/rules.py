@@ -36,7 +36,13 @@ class IncompleteRequest(InvalidInput):
 
 def check_complete(request: Request, *, lang: str) -> None:
 
-    problems = contents.check_submission(request.kind, request.content, lang=lang)
+    problems = contents.check_submission(
+        request.kind,
+        request.content,
+        lang=lang,
+        urgent=request.urgent,
+        wished_deadline=request.wished_deadline,
+    )
     if problems:
         raise IncompleteRequest([Missing(path=p.path, message=p.message) for p in problems])
 

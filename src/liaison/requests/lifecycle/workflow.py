@@ -26,10 +26,12 @@ from liaison.crypto.hashing import sha256_digest
 from liaison.federation import outbox
 from liaison.federation.envelope import DEFAULT_MAX_WIRE_BYTES
 from liaison.requests.contents.conditions import Conditions
+from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.lifecycle import acts, rules
 from liaison.requests.lifecycle.approval import sign_approval
 from liaison.requests.lifecycle.consultations import consulted
 from liaison.requests.models import Request, RequestEvent
+from liaison.requests.prosecution import service as prosecution
 from liaison.requests.table import Action, Side, Status, Transition, find
 
 KIND_TRANSMIT = "request.transmit"
@@ -85,6 +87,17 @@ def apply(
     )
     session.add(event)
     session.flush()
+    if transition.target is Status.refused:
+        # Both copies apply the refusal, so both open what it obliges (aut dedere aut judicare).
+        prosecution.open_if_owed(
+            session=session, request=request, ground=ground, ctx=ctx, clock=clock
+        )
+    refresh_due(session, request)
+    if request.linked_request:
+        # A follow-up's state decides whether its preservation is held.
+        preservation = session.get(Request, (request.holder, request.linked_request))
+        if preservation is not None:
+            refresh_due(session, preservation)
     audit.record(
         session=session,
         ctx=ctx,

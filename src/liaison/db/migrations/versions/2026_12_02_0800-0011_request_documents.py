@@ -1,8 +1,8 @@
 """signed formal documents kept byte for byte on each copy of a request
 
 Revision ID: 0011
-Revises: 0008
-Create Date: 2026-12-05 09:00:00
+Revises: 0010
+Create Date: 2026-12-02 08:00:00
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import liaison.db.types
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
