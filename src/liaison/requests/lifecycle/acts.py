@@ -30,6 +30,7 @@ def snapshot(request: Request) -> dict[str, Any]:
     return {
         "request": approved_fields(request),
         "approval": request.approval,
+        "approval_certificate": request.approval_certificate,
         "approved_by": request.approved_by,
         "approved_at": request.approved_at.isoformat() if request.approved_at else None,
     }

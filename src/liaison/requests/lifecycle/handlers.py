@@ -18,7 +18,7 @@ from liaison.requests import follow_ups
 from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.formal import issued, received
 from liaison.requests.lifecycle import workflow
-from liaison.requests.lifecycle.approval import approval_key_id, check_approval
+from liaison.requests.lifecycle.approval import InvalidApprovalError, check_approval
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
 
@@ -47,11 +47,6 @@ class InvalidLinkError(errors.ProtocolError):
     status_code = 422
 
 
-class InvalidApprovalError(errors.ProtocolError):
-    reason = "invalid_approval"
-    status_code = 422
-
-
 def _field(body: dict[str, Any], name: str, kind: type) -> Any:
     value = body.get(name)
     if not isinstance(value, kind):
@@ -72,13 +67,29 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     token = _field(incoming.body, "approval", str)
     if fields.get("requesting") != envelope.sender or fields.get("requested") != envelope.to:
         raise errors.MalformedError("the request's authorities differ from the envelope's")
-    # The approval must be the requesting authority's signature over exactly these fields.
-    kid = approval_key_id(token)
-    key = directory.peer_signing_key(
-        session=session, authority_id=envelope.sender, kid=kid, at=hc.clock.now()
+    # The approval must be a supervisor's own signature over exactly these fields, certified
+    # by a signing key the directory lists for the requesting authority.
+    approved_at = incoming.body.get("approved_at")
+    try:
+        approved = datetime.fromisoformat(str(approved_at))
+    except ValueError:
+        raise InvalidApprovalError("the approval has no time") from None
+    if approved.tzinfo is None:
+        raise InvalidApprovalError("the approval's time has no offset")
+    approver = check_approval(
+        token=token,
+        certificate_pem=_field(incoming.body, "approval_certificate", str),
+        fields=fields,
+        authority_id=envelope.sender,
+        issuer_keys=[
+            k.public_raw
+            for k in directory.peer_signing_keys(
+                session=session, authority_id=envelope.sender, at=hc.clock.now()
+            )
+        ],
+        approved_at=approved,
+        now=hc.clock.now(),
     )
-    if not check_approval(token=token, key_id=kid, public_raw=key.public_raw, fields=fields):
-        raise InvalidApprovalError("the approval signature does not cover this request")
     if session.get(Request, (envelope.to, fields["id"])) is not None:
         raise InvalidTransitionError("this request was already received")
     # The sender's node checked the link when drafting; a node that did not (or lied) must not
@@ -103,7 +114,6 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         at=hc.clock.now(),
     )
     now = hc.clock.now()
-    approved_at = incoming.body.get("approved_at")
     request = Request(
         holder=envelope.to,
         id=fields["id"],
@@ -124,9 +134,12 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         conditions=fields.get("conditions") or {},
         created_at=now,
         updated_at=now,
-        approved_by=incoming.body.get("approved_by"),
-        approved_at=datetime.fromisoformat(approved_at) if isinstance(approved_at, str) else None,
+        # Who approved as the verified certificate names them, not as the sender says.
+        approved_by=approver.name,
+        approver_id=approver.user_id,
+        approved_at=approved,
         approval=token,
+        approval_certificate=incoming.body["approval_certificate"],
         preservation_days=fields.get("preservation_days"),
         linked_request=fields.get("linked_request"),
         response={},

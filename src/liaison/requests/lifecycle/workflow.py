@@ -205,9 +205,11 @@ def approve(
             "four-eyes rule: you cannot approve a request you drafted or submitted"
         )
     transition = _checked(request, Action.approve, request.side, ground=None, reason=None)
-    request.approved_by = user.display_name
+    request.approved_by, request.approver_id = user.display_name, user.id
     request.approved_at = clock.now()
-    request.approval = sign_approval(session=session, kek=kek, request=request)
+    request.approval, request.approval_certificate = sign_approval(
+        session=session, kek=kek, request=request, approver=user, ctx=ctx, clock=clock
+    )
     return apply(
         session=session,
         request=request,
