@@ -45,6 +45,7 @@ MODEL_MODULES = (
     "liaison.keyring.models",
     "liaison.notifications.models",
     "liaison.requests.deadlines.models",
+    "liaison.requests.formal.models",
     "liaison.requests.models",
     "liaison.transparency.models",
 )
