@@ -232,6 +232,14 @@ def private_key_pkcs8_der(private_raw: bytes) -> bytes:
     )
 
 
+def public_key_raw(certificate_pem: bytes) -> bytes | None:
+    """The raw Ed25519 public key a certificate certifies; None for any other kind of key."""
+    key = _load(certificate_pem).public_key()
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        return None
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def matches_private_key(*, certificate_pem: bytes, private_raw: bytes) -> bool:
     """Whether the certificate certifies the public half of `private_raw`."""
     certificate = _load(certificate_pem)

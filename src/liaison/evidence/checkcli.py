@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from liaison.accounts.operator import acting
 from liaison.authorities import service as authorities
-from liaison.cli_support import fail, handle_errors, load_node, unit_of_work
+from liaison.cli_support import fail, handle_errors, load_node, print_lines, unit_of_work
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.crypto import keys as keycrypto
@@ -143,9 +143,7 @@ def verify(
             report = _verify_file(path, identities, keys)
     except OSError as exc:
         raise fail(f"cannot read {path}: {exc}", 2) from None
-    typer.echo(_headline(report, path))
-    for line in report.lines():
-        typer.echo(line)
+    print_lines([_headline(report, path), *report.lines()])
     if report.verdict is Verdict.authentic:
         return
     if report.verdict is Verdict.unauthenticated:

@@ -16,6 +16,7 @@ from liaison.federation import kinds
 from liaison.protocol import errors
 from liaison.requests import follow_ups
 from liaison.requests.deadlines.policy import refresh_due
+from liaison.requests.formal import issued, received
 from liaison.requests.lifecycle import workflow
 from liaison.requests.lifecycle.approval import InvalidApprovalError, check_approval
 from liaison.requests.models import Request, RequestEvent
@@ -103,6 +104,15 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     if problem is not None:
         raise InvalidLinkError(problem)
+    # The request document must be the one the requesting authority signed for this version.
+    document = issued.decode(incoming.body.get(issued.FIELD))
+    received.check(
+        session=session,
+        author=envelope.sender,
+        pdf=document,
+        marker=issued.request_marker(str(fields.get("id")), fields.get("version")),
+        at=hc.clock.now(),
+    )
     now = hc.clock.now()
     request = Request(
         holder=envelope.to,
@@ -136,6 +146,16 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     session.add(request)
     session.flush()
+    assert document is not None  # noqa: S101 - received.check refuses a missing document
+    kept = issued.keep(
+        session=session,
+        request=request,
+        role=issued.REQUEST,
+        seq=0,
+        author=envelope.sender,
+        pdf=document,
+        clock=hc.clock,
+    )
     transition = find(Action.receive, Status.sent, Side.requested)
     event = workflow.apply(
         session=session,
@@ -146,6 +166,7 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         ground=None,
         reason=None,
         clock=hc.clock,
+        document=kept.digest,
     )
     workflow.echo(session=session, request=request, event=event, clock=hc.clock)
 
@@ -198,8 +219,30 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
             f"cannot apply {action.value} ({source.value} → {target.value}, step {seq}) "
             f"to a copy that is {request.status} at step {request.seq}"
         )
+    document = None
+    if action in workflow.DECISIONS:
+        # A decision comes with the response document the requested authority signed for it.
+        document = issued.decode(body.get(issued.FIELD))
+        received.check(
+            session=hc.session,
+            author=incoming.envelope.sender,
+            pdf=document,
+            marker=issued.response_marker(request.id, seq),
+            at=hc.clock.now(),
+        )
     if isinstance(body.get("response"), dict):
         request.response = body["response"]
+    digest = None
+    if document is not None:
+        digest = issued.keep(
+            session=hc.session,
+            request=request,
+            role=issued.RESPONSE,
+            seq=seq,
+            author=incoming.envelope.sender,
+            pdf=document,
+            clock=hc.clock,
+        ).digest
     workflow.apply(
         session=hc.session,
         request=request,
@@ -210,6 +253,7 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         reason=body.get("reason"),
         clock=hc.clock,
         seq=seq,
+        document=digest,
     )
     if body.get("preservation_expiry"):
         request.preservation_expiry = datetime.fromisoformat(body["preservation_expiry"])

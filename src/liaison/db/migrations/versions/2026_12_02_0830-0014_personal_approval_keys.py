@@ -1,7 +1,7 @@
 """personal signing keys of supervisors with their certificates; approvals keep theirs
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 08:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
