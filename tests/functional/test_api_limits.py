@@ -117,3 +117,25 @@ def test_the_api_reference_is_served_from_this_node(client: TestClient) -> None:
         assert answers[code]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Problem"
         }
+
+
+def test_evidence_attached_in_one_post_is_not_held_to_the_api_body_limit(
+    node: Node, factory: Factory, client: TestClient
+) -> None:
+    """A file of evidence is larger than any form: its own limit applies (the largest item)."""
+    factory.authority("vn-mps", "VN")
+    factory.authority("ru-gpo", "RU")
+    factory.user("vn.officer", "vn-mps")
+    headers = factory.token(client, "vn.officer")
+    draft = client.post(
+        "/api/v1/requests", json={"kind": "mla", "to": "ru-gpo", "language": "en"}, headers=headers
+    ).json()["id"]
+    size = node.settings.api_max_body_bytes + MIB
+    attached = client.post(
+        f"/api/v1/requests/{draft}/evidence",
+        files={"file": ("disk.img", b"\x00" * size)},
+        data={"acquired_by": "Lt. Binh", "acquired_at": "2026-03-01T08:00:00+07:00"},
+        headers=headers,
+    )
+    assert attached.status_code == 201, attached.text
+    assert attached.json()["size"] == size

@@ -183,6 +183,27 @@ def test_request_lifecycle_through_the_cli(env: dict[str, str], live: Node, tmp_
     listed_human = run_cli(env, "request", "list", "--as", "vn.boss")
     assert listed_human.returncode == 0, listed_human.stderr
     assert rid in listed_human.stdout
+    # a preservation in place: the requesting side extends it, the requested side warns
+    expiry = requesting["request"]["preservation_expiry"]
+    assert "requesting authority" in refused(
+        env, 4, "extend", "--as", "ru.contact", rid, "--days", "30"
+    )
+    asked = ok(env, "extend", "--as", "vn.boss", rid, "--days", "30")
+    assert asked["preservation_expiry"] == expiry  # until the requested node confirms
+    deliver(live)
+    extended = ok(env, "show", "--as", "vn.boss", rid)
+    assert extended["preservation_days"] == 120
+    assert extended["preservation_expiry"] != expiry
+    ok(env, "warn", "--as", "ru.contact", rid, "--text", "Logs rotate weekly.")
+    deliver(live)
+    history = ok(env, "show", "--as", "vn.boss", rid, "--events")["events"]
+    assert history[-1]["action"] == "warning"
+    # what is due next: the preservation's expiry, on the list of what has something due
+    due = ok(env, "list", "--as", "vn.boss", "--due")
+    assert [r["id"] for r in due["items"]] == [rid]
+    assert due["items"][0]["due_what"] == "preservation_expiry"
+    human = run_cli(env, "request", "show", "--as", "vn.boss", rid)
+    assert "preservation expiry by" in " ".join(human.stdout.split())
     # closing is the requesting side's proposal; the requested node applies and echoes it
     ok(env, "close", "--as", "vn.boss", rid)
     deliver(live)

@@ -247,3 +247,48 @@ def test_code_lists_grounds_and_schemas_in_the_users_language(
     )
     assert unknown.status_code == 422
     assert client.get("/api/v1/request-kinds/mla_x/schema", headers=officer).status_code == 422
+
+
+def test_the_check_of_a_link_says_nothing_of_another_authoritys_preservation(
+    client: TestClient, officer: dict[str, str], factory: Factory
+) -> None:
+    """A follow-up checked on demand against a preservation of another authority (hosted on the
+    same node) is told what it would be told of an id that does not exist, at `linked_request`;
+    its own preservation to the same recipient is a valid link."""
+    factory.authority("kz-gp", "KZ")
+    factory.user("kz.officer", "kz-gp")
+    kz = factory.token(client, "kz.officer")
+    foreign = _draft(client, kz, kind="preservation").json()["id"]
+    own = _draft(client, officer, kind="preservation").json()["id"]
+    unknown = "0" * 8 + foreign[8:]
+
+    def link_problems(target: str) -> list[dict[str, str]]:
+        checked = _check(client, officer, "en", kind="disclosure", linked_request=target)
+        return [p for p in checked["problems"] if p["path"] == "linked_request"]
+
+    seen, unseen = link_problems(foreign), link_problems(unknown)
+    assert len(seen) == 1
+    assert seen[0]["message"].replace(foreign, "ID") == unseen[0]["message"].replace(unknown, "ID")
+    assert link_problems(own) == []
+    # Nor can the other authority link to ours.
+    theirs = _check(client, kz, "en", kind="disclosure", linked_request=own)
+    assert "linked_request" in {p["path"] for p in theirs["problems"]}
+
+
+def test_a_problem_with_the_requests_own_fields_is_at_their_path(
+    client: TestClient, officer: dict[str, str]
+) -> None:
+    """Urgency and the wished deadline live on the request (not in its contents): what they
+    require is placed at `urgent` and at the reasons in the contents."""
+    content = dict(COMPLETE[RequestKind.EXTRADITION])
+    arrest_check = {"kind": "extradition", "subtype": "provisional_arrest", "content": content}
+    arrest = _check(client, officer, "en", **arrest_check)
+    assert "urgent" in {p["path"] for p in arrest["problems"]}
+    assert not any(p["path"].startswith("content.urgent") for p in arrest["problems"])
+    deadline = "2026-12-20T00:00:00Z"
+    urgent = _check(client, officer, "en", **arrest_check, urgent=True, wished_deadline=deadline)
+    assert {p["path"] for p in urgent["problems"]} >= {
+        "content.urgency_reason",
+        "content.deadline_reason",
+    }
+    assert "urgent" not in {p["path"] for p in urgent["problems"]}

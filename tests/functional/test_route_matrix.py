@@ -108,6 +108,10 @@ GET    /api/v1/evidence/{item_id}/content            401 401 404 ok  ok  404 404
 GET    /api/v1/evidence/{item_id}/custody            401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/evidence/{item_id}/export             401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
+POST   /api/v1/requests/{request_id}/preservation/extension  401 401 404 ok  ok  404 403 403 403 403
+POST   /api/v1/requests/{request_id}/preservation/warning    401 401 404 ok  ok  404 403 403 403 403
+POST   /api/v1/requests/{request_id}/prosecution/submission  401 401 404 ok  ok  404 403 403 403 403
+POST   /api/v1/requests/{request_id}/prosecution/outcome     401 401 404 ok  ok  404 403 403 403 403
 GET    /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
 OPTIONS /api/v1/uploads                              401 401 ok  ok  ok  ok  ok  403 403 403
 POST   /api/v1/uploads                               401 401 404 ok  ok  404 404 403 403 403
@@ -369,6 +373,18 @@ BODIES: dict[tuple[str, str], Callable[[World], Call]] = {
     },
     ("POST", "/api/v1/evidence/{item_id}/export"): lambda w: {"json": {}},
     ("POST", "/api/v1/requests/{request_id}/packages"): lambda w: {"json": {}},
+    ("POST", "/api/v1/requests/{request_id}/preservation/extension"): lambda w: {
+        "json": {"days": 30}
+    },
+    ("POST", "/api/v1/requests/{request_id}/prosecution/submission"): lambda w: {
+        "json": {"submitted_to": "Supreme People's Procuracy"}
+    },
+    ("POST", "/api/v1/requests/{request_id}/prosecution/outcome"): lambda w: {
+        "json": {"outcome": "Indicted"}
+    },
+    ("POST", "/api/v1/requests/{request_id}/preservation/warning"): lambda w: {
+        "json": {"text": "The provider deletes logs after 7 days."}
+    },
     ("OPTIONS", "/api/v1/uploads"): lambda w: {"headers": TUS},
     ("POST", "/api/v1/uploads"): lambda w: {
         "headers": {**TUS, "Upload-Length": "4", "Upload-Metadata": _upload_metadata(w)}

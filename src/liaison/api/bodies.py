@@ -3,13 +3,15 @@ before a byte is read, and a body that grows past it (chunked, or lying about it
 cut off at the limit. Nothing larger than the limit is ever held in memory.
 
 Limits: sign-in, which anyone may call, a small one; the rest of /api/v1 `api_max_body_bytes`.
-Resumable uploads (tus PATCH) and the federation endpoints read their bodies themselves, each
-under its own limit (evidence/uploads, federation/api).
+Resumable uploads (tus PATCH), a file attached as evidence in one POST, and the federation
+endpoints read their bodies themselves, each under its own limit (evidence/, federation/api);
+all of them only from a caller already authenticated (accounts.authfirst) or signed (peers).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import Request
@@ -20,6 +22,9 @@ from liaison.node import Node
 
 LOGIN_PATH = "/api/v1/auth/login"
 _STREAMED = ("/api/v1/uploads/",)
+# A file attached in one multipart POST: spooled to disk by the form parser, limited by the
+# evidence ingest (the largest item), not by the API's body limit.
+_ATTACHMENT = re.compile(r"^/api/v1/requests/[^/]+/evidence$")
 
 
 class BodyTooLarge(Exception):
@@ -62,6 +67,8 @@ def limit_for(scope: Scope, node: Node) -> int | None:
     if not path.startswith("/api/v1/"):
         return None
     if scope["method"] == "PATCH" and path.startswith(_STREAMED):
+        return None
+    if scope["method"] == "POST" and _ATTACHMENT.match(path):
         return None
     if path == LOGIN_PATH:
         return node.settings.api_login_max_body_bytes

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import mmap
 from pathlib import Path
 from typing import Any
 
+import rfc8785
+
 SHA256_PREFIX = "sha256:"
 
 
-def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8.
+class NotCanonicalizable(ValueError):
+    """A value RFC 8785 cannot represent exactly (an integer beyond ±2^53, NaN, a non-JSON
+    type): refused rather than hashed or signed in a form another implementation would not
+    reproduce."""
 
-    For the values we hash (strings, integers, booleans, null, lists, objects; never floats)
-    this equals the JSON Canonicalization Scheme (RFC 8785).
-    """
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode()
+
+def canonical_json(value: Any) -> bytes:
+    """The JSON Canonicalization Scheme (RFC 8785), by the `rfc8785` library: keys sorted by
+    UTF-16 code units, numbers as ECMAScript writes them, integers within ±(2^53 - 1)."""
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as exc:
+        raise NotCanonicalizable(str(exc)) from exc
 
 
 def sha256_digest(data: bytes) -> str:

@@ -132,11 +132,20 @@ def wire_digest(wire: str) -> str:
     return sha256_digest(wire.encode())
 
 
+# RFC 8785 (canonical JSON) represents integers exactly only within this range.
+_SAFE_INTEGER = 2**53 - 1
+
+
 def _check_no_floats(value: Any) -> None:
-    # Floats are where JSON canonicalisations disagree (RFC 8785 vs Python repr); keep them out.
+    # Floats are where JSON implementations disagree; integers beyond ±(2^53 - 1) are not
+    # exact in canonical JSON. Keep both out of what is signed.
     if isinstance(value, float):
         raise errors.MalformedError(
             "bodies carry no floating-point numbers; use strings or integers"
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SAFE_INTEGER:
+        raise errors.MalformedError(
+            f"bodies carry integers within ±{_SAFE_INTEGER} only; send a larger one as a string"
         )
     if isinstance(value, dict):
         for item in value.values():

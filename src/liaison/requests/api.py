@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from liaison.accounts.deps import Principal, require
 from liaison.api.deps import LanguageDep, NodeDep, SessionDep
 from liaison.api.errors import ProblemItem
+from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.requests import service, validation
 from liaison.requests.lifecycle import consultations, workflow
@@ -25,6 +27,7 @@ from liaison.requests.schemas import (
     SubmissionCreate,
     TransitionCreate,
 )
+from liaison.requests.service import Sort
 from liaison.requests.table import Action
 
 router = APIRouter(prefix="/requests", tags=["requests"])
@@ -65,7 +68,7 @@ def create(
         clock=node.clock,
         lang=lang,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 # Before the /{request_id} routes, though no method of theirs takes this path.
@@ -89,17 +92,34 @@ def validate(
 def list_requests(
     principal: Reader,
     session: SessionDep,
+    node: NodeDep,
     state: Annotated[str | None, Query(pattern="^[a-z_]{2,32}$")] = None,
+    sort: Annotated[Sort, Query(description="newest first, or what is due soonest first")] = (
+        "newest"
+    ),
+    due_before: Annotated[
+        datetime | None, Query(description="only what is due before then (overdue: now)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> RequestPagination:
-    """Requests of your authority you may see, newest first, a page at a time, with the total.
-    Permission: request:request:read."""
+    """Requests of your authority you may see, a page at a time, with the total: newest first,
+    or by what is due next (those with nothing due last). Permission: request:request:read."""
+    if due_before is not None and due_before.tzinfo is None:
+        raise InvalidInput("due_before needs a time zone")
     page = service.list_for(
-        session=session, user=principal.user, status=state, limit=limit, offset=offset
+        session=session,
+        user=principal.user,
+        status=state,
+        sort=sort,
+        due_before=due_before,
+        limit=limit,
+        offset=offset,
     )
     return RequestPagination(
-        items=[RequestRead.model_validate(r) for r in page.items],
+        items=[
+            service.read_model(session=session, request=r, now=node.clock.now()) for r in page.items
+        ],
         total=page.total,
         limit=limit,
         offset=offset,
@@ -107,11 +127,10 @@ def list_requests(
 
 
 @router.get("/{request_id}", response_model=RequestRead)
-def read(request_id: str, principal: Reader, session: SessionDep) -> RequestRead:
+def read(request_id: str, principal: Reader, session: SessionDep, node: NodeDep) -> RequestRead:
     """One request. Permission: request:request:read (and being able to see it)."""
-    return RequestRead.model_validate(
-        service.get_for(session=session, user=principal.user, request_id=request_id)
-    )
+    request = service.get_for(session=session, user=principal.user, request_id=request_id)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.get("/{request_id}/events", response_model=list[EventRead])
@@ -134,16 +153,15 @@ def update(
 ) -> RequestRead:
     """Edit a draft. Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
-    return RequestRead.model_validate(
-        service.update_draft(
-            session=session,
-            request=request,
-            update=body,
-            ctx=principal.ctx,
-            clock=node.clock,
-            lang=lang,
-        )
+    service.update_draft(
+        session=session,
+        request=request,
+        update=body,
+        ctx=principal.ctx,
+        clock=node.clock,
+        lang=lang,
     )
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/submit", response_model=RequestRead)
@@ -169,7 +187,7 @@ def submit(
         without_translation=bool(body and body.without_translation),
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/approve", response_model=RequestRead)
@@ -186,7 +204,7 @@ def approve(
         ctx=principal.ctx,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/return", response_model=RequestRead)
@@ -203,7 +221,7 @@ def return_to_draft(
         ctx=principal.ctx,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post("/{request_id}/send", response_model=RequestRead)
@@ -213,7 +231,7 @@ def send(request_id: str, principal: Drafter, session: SessionDep, node: NodeDep
     workflow.send(
         session=session, request=request, user=principal.user, ctx=principal.ctx, clock=node.clock
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post(
@@ -244,7 +262,7 @@ def step(
         response=body.response,
         clock=node.clock,
     )
-    return RequestRead.model_validate(request)
+    return service.read_model(session=session, request=request, now=node.clock.now())
 
 
 @router.post(

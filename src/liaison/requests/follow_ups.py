@@ -6,10 +6,12 @@ valid only between the same two authorities, checked when drafting and again on 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.requests.models import Request
+from liaison.requests.models import Request, RequestEvent
 from liaison.requests.table import Status
 
 # Kinds that can follow up a preservation.
@@ -63,6 +65,26 @@ def follow_ups(session: Session, preservation: Request) -> list[Request]:
             .order_by(Request.id)
         )
     )
+
+
+def effective_expiry(session: Session, preservation: Request) -> datetime | None:
+    """Until when the data is preserved: the period, or longer while a follow-up MLA request is
+    pending (art. 42: kept until that request is decided), then until its decision. None while
+    held, or before the preservation is in place."""
+    if preservation.preservation_expiry is None or held_by(session, preservation):
+        return None
+    decided = [
+        session.scalar(
+            select(func.min(RequestEvent.at)).where(
+                RequestEvent.holder == r.holder,
+                RequestEvent.request_id == r.id,
+                RequestEvent.to_status.in_([s.value for s in DECIDED]),
+            )
+        )
+        for r in follow_ups(session, preservation)
+        if r.kind == "mla" and r.status in DECIDED
+    ]
+    return max([preservation.preservation_expiry, *(d for d in decided if d is not None)])
 
 
 def held_by(session: Session, preservation: Request) -> list[str]:

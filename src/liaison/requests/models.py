@@ -18,6 +18,8 @@ class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (
         Index("ix_requests_holder_status", "holder", "status"),
+        # Lists sorted and filtered by what is due next.
+        Index("ix_requests_holder_due", "holder", "due_at"),
         # The follow-ups of a preservation are found by the link they carry.
         Index("ix_requests_follow_ups", "holder", "linked_request"),
     )
@@ -36,11 +38,11 @@ class Request(Base):
     reference: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(16))
     content: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    # Facts of the request kept here only (the reasons for them are free texts of the contents,
+    # translated like the rest): urgent, the wished deadline, and the conditions that travel with
+    # the data (confidentiality, no user notice, speciality, onward transfer, retention).
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    urgency_reason: Mapped[str | None] = mapped_column(Text, default=None)
     wished_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    deadline_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    # Conditions that travel with the data: confidentiality, speciality, onward transfer, retention.
     conditions: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     created_by: Mapped[str | None] = mapped_column(String(36), default=None)
     submitted_by: Mapped[str | None] = mapped_column(String(36), default=None)
@@ -63,6 +65,9 @@ class Request(Base):
     # authorities (requests.follow_ups). Never set on a preservation.
     linked_request: Mapped[str | None] = mapped_column(String(36), default=None)
     response: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    # What is due next on this copy and by when (deadlines.policy.refresh_due keeps it).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    due_what: Mapped[str | None] = mapped_column(String(32), default=None)
     # Consents received from the other side lifting a condition for one use (onward transfer to
     # one authority, use in one other proceeding): [{"condition", "to"|"proceeding", "at"}].
     authorisations: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
@@ -113,3 +118,28 @@ class RequestAssignment(Base):
     request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DomesticProsecution(Base):
+    """Aut dedere aut judicare (art. 37): the follow-up an extradition refused for nationality
+    opens on both copies. Here beside the request (not in requests.prosecution) because the
+    deadline engine reads it too."""
+
+    __tablename__ = "domestic_prosecutions"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+    )
+
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The refusal's ground (from the closed list) and when it opened the obligation.
+    ground: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Without undue delay": by when the case is to be submitted, and by when its outcome
+    # reported once submitted (settings prosecution_submission_days, _outcome_days).
+    submission_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_to: Mapped[str | None] = mapped_column(String(300), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    outcome_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -25,10 +25,9 @@ class RequestCreate(BaseModel):
     language: str
     content: dict[str, Any] = Field(default_factory=dict)
     conditions: Conditions = Field(default_factory=Conditions)
+    # Its reasons (urgency_reason, deadline_reason) are free texts of the contents.
     urgent: bool = False
-    urgency_reason: Text | None = None
     wished_deadline: datetime | None = None
-    deadline_reason: Text | None = None
     preservation_days: int | None = Field(default=None, ge=60, le=3650)
     linked_request: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")] | None = None
 
@@ -101,9 +100,7 @@ class RequestUpdate(BaseModel):
     content: dict[str, Any] | None = None
     conditions: Conditions | None = None
     urgent: bool | None = None
-    urgency_reason: Text | None = None
     wished_deadline: datetime | None = None
-    deadline_reason: Text | None = None
     preservation_days: int | None = Field(default=None, ge=60, le=3650)
 
 
@@ -113,6 +110,18 @@ class TransitionCreate(BaseModel):
     reason: Text | None = None
     ground: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,64}$")] | None = None
     response: dict[str, Any] | None = None
+
+
+class ExtensionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(ge=1, le=3650)
+
+
+class WarningCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 
 class ConsultationCreate(BaseModel):
@@ -134,6 +143,36 @@ class SubmissionCreate(BaseModel):
     without_translation: bool = False
 
 
+class ProsecutionRead(BaseModel):
+    """Aut dedere aut judicare: where a refused extradition's case went, and with what result."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ground: str
+    opened_at: datetime
+    submission_due_at: datetime
+    submitted_to: str | None
+    submitted_at: datetime | None
+    outcome_due_at: datetime | None
+    outcome: str | None
+    outcome_at: datetime | None
+
+
+class SubmissionToProsecutionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The authority of the requested State the case went to, e.g. a prosecutor's office.
+    submitted_to: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    submitted_at: datetime | None = None
+
+
+class ProsecutionOutcomeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    decided_at: datetime | None = None
+
+
 class RequestRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -151,9 +190,7 @@ class RequestRead(BaseModel):
     content: dict[str, Any]
     conditions: dict[str, Any]
     urgent: bool
-    urgency_reason: str | None
     wished_deadline: datetime | None
-    deadline_reason: str | None
     approved_by: str | None
     approved_at: datetime | None
     sent_at: datetime | None
@@ -168,6 +205,17 @@ class RequestRead(BaseModel):
     response: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    # What is due next on this copy (acknowledgment, response, preservation_expiry, ...), by
+    # when, and whether that moment has passed; who must act is in the deadlines docs.
+    due_what: str | None = None
+    due_at: datetime | None = None
+    overdue: bool = False
+    # A preservation: the sent, undecided follow-up MLA requests holding it, and until when the
+    # data is kept (None while held, or before it is in place).
+    held_by: list[str] = Field(default_factory=list)
+    effective_expiry: datetime | None = None
+    # A refused extradition of a national: the domestic prosecution it obliges (art. 37).
+    prosecution: ProsecutionRead | None = None
 
 
 class RequestPagination(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -23,10 +23,10 @@ from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import AuditAction, Role
 from liaison.federation.models import OutboxEnvelope
-from liaison.requests import contents, drafting
+from liaison.requests import contents, drafting, follow_ups
 from liaison.requests.contents.conditions import Conditions
-from liaison.requests.models import Request, RequestAssignment
-from liaison.requests.schemas import RequestCreate, RequestUpdate
+from liaison.requests.models import DomesticProsecution, Request, RequestAssignment
+from liaison.requests.schemas import ProsecutionRead, RequestCreate, RequestRead, RequestUpdate
 from liaison.requests.table import Status
 
 # Kinds a 24/7 contact point handles without being assigned (art. 41 to 43).
@@ -84,9 +84,7 @@ def new_request(
         language=draft.language,
         content=content,
         urgent=draft.urgent,
-        urgency_reason=draft.urgency_reason,
         wished_deadline=draft.wished_deadline,
-        deadline_reason=draft.deadline_reason,
         conditions=draft.conditions.model_dump(),
         preservation_days=draft.preservation_days,
         linked_request=draft.linked_request,
@@ -224,10 +222,27 @@ def outbox_scope(user: User) -> ColumnElement[bool]:
     return OutboxEnvelope.thread.in_(visible_ids(user))
 
 
+Sort = Literal["newest", "due"]
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Request]
     total: int
+
+
+def read_model(*, session: Session, request: Request, now: datetime) -> RequestRead:
+    """The request as the API and the CLI show it: its fields, what is due, and for a
+    preservation what holds it and until when."""
+    read = RequestRead.model_validate(request)
+    extra: dict[str, Any] = {"overdue": request.due_at is not None and request.due_at <= now}
+    if request.kind == "preservation":
+        extra["held_by"] = follow_ups.held_by(session, request)
+        extra["effective_expiry"] = follow_ups.effective_expiry(session, request)
+    prosecution = session.get(DomesticProsecution, (request.holder, request.id))
+    if prosecution is not None:
+        extra["prosecution"] = ProsecutionRead.model_validate(prosecution)
+    return read.model_copy(update=extra)
 
 
 def list_for(
@@ -235,16 +250,29 @@ def list_for(
     session: Session,
     user: User,
     status: str | None = None,
+    sort: Sort = "newest",
+    due_before: datetime | None = None,
+    due_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    """The requests the user may see, newest first, one page at a time, with the total."""
+    """The requests the user may see, one page at a time, with the total: newest first, or
+    what is due soonest first (nothing due: last, newest first among them)."""
     where = [_visible_to(user)]
     if status:
         where.append(Request.status == status)
+    if due_only or due_before is not None:
+        where.append(Request.due_at.is_not(None))
+    if due_before is not None:
+        where.append(Request.due_at <= due_before)
     total = session.scalar(select(func.count()).select_from(Request).where(*where)) or 0
+    order = (
+        (Request.due_at.is_(None), Request.due_at, Request.id.desc())
+        if sort == "due"
+        else (Request.id.desc(),)
+    )
     items = session.scalars(
-        select(Request).where(*where).order_by(Request.id.desc()).limit(limit).offset(offset)
+        select(Request).where(*where).order_by(*order).limit(limit).offset(offset)
     )
     return Page(items=list(items), total=total)
 

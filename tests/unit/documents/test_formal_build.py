@@ -44,9 +44,7 @@ CASE = {
     "case_reference": "VN-2026-0042",
     "offences": [OFFENCE],
     "facts": text("Trang web lừa đảo.", "vi"),
-    "urgent": True,
     "urgency_reason": text("Người bị truy nã sắp rời khỏi lãnh thổ.", "vi"),
-    "deadline": "2026-03-31",
 }
 EXTRADITION = CASE | {
     "provisional_arrest": True,
@@ -192,7 +190,6 @@ WORDS = {
             "Преступление (номер в перечне): 1",
             "10 лет",
             "20 лет",
-            "31 марта 2026 г.",
             "Наименование: Bộ Công an",
             "Государство: Вьетнам",
         ],

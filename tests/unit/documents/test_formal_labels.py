@@ -238,7 +238,7 @@ def test_penalties_take_the_languages_plural(lang: str, amount: int, expected: s
     [("ru", "31 марта 2026 г."), ("vi", "31 tháng 3, 2026"), ("de", "31. März 2026")],  # noqa: RUF001
 )
 def test_dates_as_the_language_writes_them(lang: str, expected: str) -> None:
-    printed = Words(lang).value("deadline", "2026-03-31")
+    printed = Words(lang).value("issued_on", "2026-03-31")
     assert re.sub("[\u00a0\u202f]", " ", printed) == expected
 
 

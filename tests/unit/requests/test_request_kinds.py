@@ -3,6 +3,7 @@ and removing fields reports exactly those fields (property test)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -63,9 +64,7 @@ COMPLETE: dict[RequestKind, dict[str, Any]] = {
     | {
         "subtype": "stored_data",
         "legal_basis": {"convention_article": 44},
-        "urgent": True,
         "urgency_reason": text("Victims keep losing money."),
-        "deadline": "2026-03-31",
         "deadline_reason": text("Trial opens in April."),
         "conducting_authority": AUTHORITY | {"name": "Hanoi Police Investigation Agency"},
         "requested_central_authority": FOREIGN,
@@ -250,10 +249,22 @@ def test_legal_basis_must_fit_the_kind() -> None:
     assert paths(RequestKind.PRESERVATION, data) == {"legal_basis.convention_article"}
 
 
+URGENT = {"urgent": True, "wished_deadline": datetime(2026, 3, 31, tzinfo=UTC)}
+
+
 def test_urgency_and_deadline_need_reasons() -> None:
+    """Whether a request is urgent and by when it is wished are the request's own facts; the
+    reasons for them are texts of its contents, required when the facts are there."""
     data = COMPLETE[RequestKind.MLA].copy()
     del data["urgency_reason"], data["deadline_reason"]
-    assert paths(RequestKind.MLA, data) == {"urgency_reason", "deadline_reason"}
+    assert paths(RequestKind.MLA, data, **URGENT) == {"urgency_reason", "deadline_reason"}
+    assert paths(RequestKind.MLA, data) == set()
+
+
+def test_urgency_and_the_deadline_live_on_the_request_not_in_its_contents() -> None:
+    for name in ("urgent", "deadline", "conditions"):
+        with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+            parse_content(RequestKind.MLA, COMPLETE[RequestKind.MLA] | {name: True})
 
 
 def test_ip_address_needs_timestamp_and_zone() -> None:
@@ -276,6 +287,10 @@ def test_extradition_person_and_provisional_arrest() -> None:
     )
     assert provisional.model_dump()["provisional_arrest"] is True
     assert {p.path for p in check_submission("extradition", provisional, lang="en")} == {"urgent"}
+    urgent = provisional.model_copy(
+        update={"urgency_reason": {"original": "Flight booked", "original_language": "en"}}
+    )
+    assert check_submission("extradition", urgent, lang="en", urgent=True) == []
 
 
 def test_sentenced_person_must_consent() -> None:
@@ -300,7 +315,7 @@ def test_subtype_beside_the_content() -> None:
         content_model("telepathy")
 
 
-REMOVABLE_FIXED = {"subtype", "urgent", "deadline"}
+REMOVABLE_FIXED = {"subtype"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -315,7 +330,9 @@ def test_removing_fields_reports_exactly_the_required_ones(
     required = EMPTY_DRAFT_MISSING[kind] | {"urgency_reason", "deadline_reason"}
     if kind is RequestKind.MLA:
         required |= {"identifiers", "data_categories", "data_period"}
-    assert paths(kind, draft) == removed & required
+    # The MLA example is urgent with a wished deadline: its reasons are required then.
+    facts = URGENT if kind is RequestKind.MLA else {}
+    assert paths(kind, draft, **facts) == removed & required
 
 
 @settings(max_examples=30, deadline=None)

@@ -33,14 +33,23 @@ def new(
     preservation_days: Annotated[int | None, typer.Option("--preservation-days")] = None,
     linked_request: Annotated[str | None, typer.Option("--linked-request")] = None,
     urgent: Annotated[bool, typer.Option("--urgent")] = False,
-    urgency_reason: Annotated[str | None, typer.Option("--urgency-reason")] = None,
+    urgency_reason: Annotated[
+        str | None, typer.Option("--urgency-reason", help="Why it is urgent (in --language)")
+    ] = None,
     deadline: Annotated[str | None, typer.Option("--deadline", help="ISO date-time")] = None,
-    deadline_reason: Annotated[str | None, typer.Option("--deadline-reason")] = None,
+    deadline_reason: Annotated[
+        str | None, typer.Option("--deadline-reason", help="Why by then (in --language)")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Draft a new request to another authority (permission request:request:draft)."""
     out.check_kind(kind)
     data = out.read_json_object(content, "content")
+    # The reasons are free texts of the contents (translatable like the others); the options
+    # are a shortcut for an original in the request's language.
+    for name, text in (("urgency_reason", urgency_reason), ("deadline_reason", deadline_reason)):
+        if text is not None:
+            data[name] = {"original": text, "original_language": language}
     try:
         body = RequestCreate(
             kind=kind,
@@ -50,9 +59,7 @@ def new(
             language=language,
             content=data,
             urgent=urgent,
-            urgency_reason=urgency_reason,
             wished_deadline=out.parse_deadline(deadline),
-            deadline_reason=deadline_reason,
             preservation_days=preservation_days,
             linked_request=linked_request,
         )
@@ -66,7 +73,7 @@ def new(
             ctx=actor.ctx,
             clock=actor.node.clock,
         )
-        out.show_request(request, as_json, f"draft {request.id} created")
+        out.show_request(actor, request, as_json, f"draft {request.id} created")
 
 
 @app.command("edit")
@@ -101,7 +108,9 @@ def edit(
             ctx=actor.ctx,
             clock=actor.node.clock,
         )
-        out.show_request(request, as_json, f"draft {request.id} is now version {request.version}")
+        out.show_request(
+            actor, request, as_json, f"draft {request.id} is now version {request.version}"
+        )
 
 
 @app.command("submit")
@@ -124,7 +133,7 @@ def submit(
             clock=actor.node.clock,
         )
         out.show_request(
-            request, as_json, "submitted; a supervisor who did not draft it must approve"
+            actor, request, as_json, "submitted; a supervisor who did not draft it must approve"
         )
 
 
@@ -143,7 +152,7 @@ def approve(username: AsUser, request_id: RequestId, as_json: AsJson = False) ->
             clock=actor.node.clock,
         )
         out.show_request(
-            request, as_json, "approved and signed; `liaison request send` transmits it"
+            actor, request, as_json, "approved and signed; `liaison request send` transmits it"
         )
 
 
@@ -163,7 +172,7 @@ def return_to_draft(
             ctx=actor.ctx,
             clock=actor.node.clock,
         )
-        out.show_request(request, as_json, "returned to draft")
+        out.show_request(actor, request, as_json, "returned to draft")
 
 
 @app.command("send")
@@ -179,4 +188,4 @@ def send(username: AsUser, request_id: RequestId, as_json: AsJson = False) -> No
             ctx=actor.ctx,
             clock=actor.node.clock,
         )
-        out.show_request(request, as_json, f"queued for {request.requested}")
+        out.show_request(actor, request, as_json, f"queued for {request.requested}")

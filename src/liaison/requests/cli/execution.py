@@ -51,7 +51,7 @@ def step(
             if event is None
             else f"now {request.status}"
         )
-        out.show_request(request, as_json, note)
+        out.show_request(actor, request, as_json, note)
 
 
 def _simple(action: Action, doc: str) -> Callable[[str, str, bool], None]:

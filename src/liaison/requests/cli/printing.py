@@ -30,11 +30,17 @@ def find_request(actor: Actor, request_id: str) -> Request:
     return service.get_for(session=actor.session, user=actor.user, request_id=request_id)
 
 
-def show_request(request: Request, as_json: bool, note: str = "") -> None:
+def read_of(actor: Actor, request: Request) -> RequestRead:
+    """The API's read model of the request (what is due, a preservation's hold)."""
+    return service.read_model(session=actor.session, request=request, now=actor.node.clock.now())
+
+
+def show_request(actor: Actor, request: Request, as_json: bool, note: str = "") -> None:
+    read = read_of(actor, request)
     if as_json:
-        emit_json(request_json(request))
+        emit_json(dump(read))
     else:
-        print_request(request, note=note)
+        print_request(read, note=note)
 
 
 def check_kind(kind: str) -> None:
@@ -44,14 +50,14 @@ def check_kind(kind: str) -> None:
         raise fail(f"unknown request kind {kind!r}; choose one of: {choices}", 2)
 
 
-def parse_deadline(value: str | None) -> datetime | None:
+def parse_deadline(value: str | None, option: str = "--deadline") -> datetime | None:
     if value is None:
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         raise fail(
-            f"--deadline {value!r} is not an ISO date-time, e.g. 2026-04-01T17:00+07:00", 2
+            f"{option} {value!r} is not an ISO date-time, e.g. 2026-04-01T17:00+07:00", 2
         ) from None
 
 
@@ -94,14 +100,10 @@ def dump(model: BaseModel) -> dict[str, Any]:
     return dumped
 
 
-def request_json(request: Request) -> dict[str, Any]:
-    return dump(RequestRead.model_validate(request))
-
-
-def page_json(page: service.Page, *, limit: int, offset: int) -> dict[str, Any]:
+def page_json(actor: Actor, page: service.Page, *, limit: int, offset: int) -> dict[str, Any]:
     return dump(
         RequestPagination(
-            items=[RequestRead.model_validate(r) for r in page.items],
+            items=[read_of(actor, r) for r in page.items],
             total=page.total,
             limit=limit,
             offset=offset,
@@ -117,9 +119,15 @@ def _when(value: object) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else ""
 
 
-def print_request(request: Request, *, note: str = "") -> None:
+def _due(read: RequestRead) -> str:
+    if read.due_what is None:
+        return ""
+    late = " (overdue)" if read.overdue else ""
+    return f"{read.due_what.replace('_', ' ')} by {_when(read.due_at)}{late}"
+
+
+def print_request(read: RequestRead, *, note: str = "") -> None:
     """A compact summary: identity, parties, state and the dates that matter."""
-    read = RequestRead.model_validate(request)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
@@ -128,11 +136,11 @@ def print_request(request: Request, *, note: str = "") -> None:
         ("request", read.id),
         ("kind", kind),
         ("from → to", f"{read.requesting} → {read.requested}"),
-        ("held by", read.holder),
+        ("copy of", read.holder),
         ("status", read.status),
         ("reference", read.reference),
         ("language", read.language),
-        ("urgent", f"yes: {read.urgency_reason or ''}" if read.urgent else ""),
+        ("urgent", "yes" if read.urgent else ""),
         ("wished deadline", _when(read.wished_deadline)),
         ("approved", f"{read.approved_by} {_when(read.approved_at)}" if read.approved_by else ""),
         ("sent", _when(read.sent_at)),
@@ -140,7 +148,10 @@ def print_request(request: Request, *, note: str = "") -> None:
         ("executed", _when(read.executed_at)),
         ("ground", read.ground or ""),
         ("reason", read.status_reason or ""),
+        ("due next", _due(read)),
         ("preserved until", _when(read.preservation_expiry)),
+        ("held by", ", ".join(read.held_by)),
+        ("kept until", _when(read.effective_expiry) if read.kind == "preservation" else ""),
         ("linked request", read.linked_request or ""),
         ("response", json.dumps(read.response, ensure_ascii=False) if read.response else ""),
         ("updated", _when(read.updated_at)),
@@ -171,13 +182,13 @@ def print_events(events: Sequence[RequestEvent]) -> None:
     console.print(table)
 
 
-def print_list(requests: Sequence[Request], *, total: int, offset: int = 0) -> None:
+def print_list(requests: Sequence[RequestRead], *, total: int, offset: int = 0) -> None:
     if not requests:
         console.print("no requests" if total == 0 else f"no requests after the first {offset}")
         return
     table = Table()
     table.add_column("id", no_wrap=True)
-    for column in ("kind", "from → to", "status", "reference", "updated"):
+    for column in ("kind", "from → to", "status", "reference", "due next"):
         table.add_column(column, overflow="fold")
     for request in requests:
         table.add_row(
@@ -186,7 +197,7 @@ def print_list(requests: Sequence[Request], *, total: int, offset: int = 0) -> N
             f"{request.requesting} → {request.requested}",
             request.status,
             request.reference,
-            _when(request.updated_at),
+            _due(request),
         )
     console.print(table)
     if total > len(requests):

@@ -30,11 +30,14 @@ def show(
     with acting(username, Permission.request_read) as actor:
         request = out.find_request(actor, request_id)
         history = consultations.history(session=actor.session, request=request) if events else []
+        read = out.read_of(actor, request)
         if as_json:
-            read = out.request_json(request)
-            out.emit_json({"request": read, "events": out.events_json(history)} if events else read)
+            dumped = out.dump(read)
+            out.emit_json(
+                {"request": dumped, "events": out.events_json(history)} if events else dumped
+            )
             return
-        out.print_request(request)
+        out.print_request(read)
         if events:
             out.print_events(history)
 
@@ -46,21 +49,35 @@ def list_requests(
     status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many")] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first")] = 0,
+    due: Annotated[
+        bool, typer.Option("--due", help="Only what has something due, soonest first")
+    ] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only what is overdue")] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Requests of your authority that you may see, newest first."""
+    """Requests of your authority that you may see, newest first (or, with --due, by what is
+    due next)."""
     if status is not None and status not in {s.value for s in Status}:
         raise fail(
             f"unknown status {status!r}; choose one of: {', '.join(s.value for s in Status)}", 2
         )
     with acting(username, Permission.request_read) as actor:
         page = service.list_for(
-            session=actor.session, user=actor.user, status=status, limit=limit, offset=offset
+            session=actor.session,
+            user=actor.user,
+            status=status,
+            sort="due" if due or overdue else "newest",
+            due_only=due or overdue,
+            due_before=actor.node.clock.now() if overdue else None,
+            limit=limit,
+            offset=offset,
         )
         if as_json:
-            out.emit_json(out.page_json(page, limit=limit, offset=offset))
+            out.emit_json(out.page_json(actor, page, limit=limit, offset=offset))
         else:
-            out.print_list(page.items, total=page.total, offset=offset)
+            out.print_list(
+                [out.read_of(actor, r) for r in page.items], total=page.total, offset=offset
+            )
 
 
 @app.command("grounds")

@@ -3,7 +3,7 @@ preservation dates and translation gaps. Pure functions; the request service sto
 """
 
 from liaison.core.errors import Problem
-from liaison.requests.contents.base import CaseContent
+from liaison.requests.contents.base import REQUEST_FIELDS, CaseContent
 from liaison.requests.contents.common import (
     DataCategory,
     FreeText,
@@ -56,6 +56,7 @@ from liaison.requests.contents.transfers import (
 __all__ = [
     "MIN_PRESERVATION_DAYS",
     "PROVISIONAL_ARREST",
+    "REQUEST_FIELDS",
     "CaseContent",
     "DataCategory",
     "DisclosureContent",

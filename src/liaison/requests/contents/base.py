@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 
 from pydantic import Field
 
 from liaison.requests.contents.common import (
     AuthorityRef,
-    Conditions,
     FreeText,
     LegalBasis,
     Reference,
@@ -18,6 +17,7 @@ from liaison.requests.contents.common import (
 from liaison.requests.contents.messages import (
     BASIS_MISMATCH,
     BELOW_SERIOUS_THRESHOLD,
+    PROVISIONAL_ARREST_URGENT,
 )
 from liaison.requests.contents.offences import NEEDS_DESCRIPTION, Offence, OffenceCode
 from liaison.requests.contents.rules import Finding, join, missing, require
@@ -26,19 +26,20 @@ MAX_OFFENCES = 50
 
 
 class CaseContent(Strict):
-    """Legal basis, authority, case, urgency and deadline (art. 40: deadlines come with reasons),
-    offences, facts and conditions. Every field may be empty in a draft."""
+    """Legal basis, authority, case, the reasons for urgency and for a wished deadline (art. 40:
+    deadlines come with reasons), offences and facts. Every field may be empty in a draft.
+
+    Whether the request is urgent, its wished deadline and its conditions are facts of the
+    request itself (Request.urgent, .wished_deadline, .conditions), kept there only: the reasons
+    here are free texts, translated like every other."""
 
     legal_basis: LegalBasis | None = None
     requesting_authority: AuthorityRef | None = None
     case_reference: Reference | None = None
-    urgent: bool = False
     urgency_reason: FreeText | None = None
-    deadline: date | None = None
     deadline_reason: FreeText | None = None
     offences: list[Offence] = Field(default_factory=list, max_length=MAX_OFFENCES)
     facts: FreeText | None = None
-    conditions: Conditions = Field(default_factory=Conditions)
 
 
 def case_findings(
@@ -61,11 +62,27 @@ def case_findings(
         and basis.convention_article not in articles
     ):
         yield Finding(path="legal_basis.convention_article", message=BASIS_MISMATCH)
-    if content.urgent and content.urgency_reason is None:
-        yield missing("urgency_reason")
-    if content.deadline is not None and content.deadline_reason is None:
-        yield missing("deadline_reason")
     yield from offence_findings(content.offences)
+
+
+# Paths a finding can name that are the request's own fields, not the contents' (the request
+# service reports them as they are, "urgent", beside "content.urgency_reason").
+REQUEST_FIELDS = frozenset({"urgent", "wished_deadline"})
+
+
+def request_findings(
+    content: CaseContent, *, urgent: bool, wished_deadline: datetime | None
+) -> Iterator[Finding]:
+    """What the request's own facts require of its contents: reasons for urgency and for a
+    wished deadline (art. 40); and of the request: provisional arrest is urgent (at `urgent`,
+    one of REQUEST_FIELDS)."""
+    if urgent and content.urgency_reason is None:
+        yield missing("urgency_reason")
+    if wished_deadline is not None and content.deadline_reason is None:
+        yield missing("deadline_reason")
+    # Provisional arrest is for urgent cases only (art. 37).
+    if getattr(content, "provisional_arrest", False) and not urgent:
+        yield Finding(path="urgent", message=PROVISIONAL_ARREST_URGENT)
 
 
 def offence_findings(offences: list[Offence], *, prefix: str = "offences") -> Iterator[Finding]:

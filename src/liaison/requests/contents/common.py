@@ -227,20 +227,6 @@ class Identifier(Strict):
         return self
 
 
-class Conditions(Strict):
-    """Conditions attached to the request and to the data it yields (art. 36, 40).
-
-    The defaults are the protective choice; an officer relaxes them explicitly.
-    """
-
-    confidential: bool = True
-    no_user_notice: bool = True
-    speciality: bool = True
-    onward_transfer_needs_authorisation: bool = True
-    retention_days: int | None = Field(default=None, ge=1, le=36_500)
-    data_protection_terms: FreeText | None = None
-
-
 class TransmissionChannel(StrEnum):
     FEDERATION = "federation"
     NETWORK_24_7 = "24_7_network"

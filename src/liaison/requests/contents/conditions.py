@@ -13,20 +13,27 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from liaison.requests.contents.common import FreeText
+
 
 class Conditions(BaseModel):
+    """The one set of conditions of a request (and, set by the other side, of its results).
+    The defaults are the protective choice; an officer relaxes them explicitly."""
+
     model_config = ConfigDict(extra="forbid")
 
     # The fact and substance of the request stay confidential (art. 40).
     confidential: bool = True
     # Do not tell the account holder or user (preservation, art. 42).
-    no_user_notice: bool = False
+    no_user_notice: bool = True
     # Use only in the proceeding named in the request, unless the sender consents (speciality).
     speciality: bool = True
     # No transfer to a third State or body without the sender's prior authorisation (art. 36).
     no_onward_transfer: bool = True
     # Personal data and evidence are deleted this many days after the request closes.
     retention_days: int | None = Field(default=None, ge=1, le=36500)
+    # Terms of the requesting State's data protection the results are held under (art. 36).
+    data_protection_terms: FreeText | None = None
 
 
 def binding(

@@ -18,7 +18,7 @@ from liaison.requests.contents.common import (
     ShortText,
     Strict,
 )
-from liaison.requests.contents.messages import PERSON_ROLE_MISMATCH, PROVISIONAL_ARREST_URGENT
+from liaison.requests.contents.messages import PERSON_ROLE_MISMATCH
 from liaison.requests.contents.offences import Penalty
 from liaison.requests.contents.rules import Finding, require
 
@@ -110,6 +110,3 @@ def findings(content: ExtraditionContent) -> Iterator[Finding]:
         )
         if content.person.role not in SOUGHT_ROLES:
             yield Finding(path="person.role", message=PERSON_ROLE_MISMATCH)
-    # Provisional arrest is for urgent cases only (art. 37).
-    if content.provisional_arrest and not content.urgent:
-        yield Finding(path="urgent", message=PROVISIONAL_ARREST_URGENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from liaison.requests.contents import (
     spontaneous,
     transfers,
 )
-from liaison.requests.contents.base import CaseContent
+from liaison.requests.contents.base import CaseContent, request_findings
 from liaison.requests.contents.common import MlaSubtype, RequestKind
 from liaison.requests.contents.messages import DOMAIN, INVALID_VALUE, MISSING
 from liaison.requests.contents.rules import Finding
@@ -127,8 +128,12 @@ def check_submission(
     *,
     lang: str,
     subtype: str | None = None,
+    urgent: bool = False,
+    wished_deadline: datetime | None = None,
 ) -> list[Problem]:
     """Every missing or invalid item at once, translated into `lang`; empty means submittable.
+    `urgent` and `wished_deadline` are the request's own facts, which require reasons in the
+    contents.
 
     Given raw data (a stored draft), format errors are reported too: the fields in error are
     set aside and the rest is checked for completeness, so one pass lists everything to fix.
@@ -141,7 +146,14 @@ def check_submission(
         content, set_aside, findings = _parse_leniently(model, with_subtype(kind, content, subtype))
     elif not isinstance(content, model):
         raise TypeError(f"{type(content).__name__} is not the content of a {kind} request")
-    findings += [f for f in rules(content) if f.path.split(".", 1)[0] not in set_aside]
+    findings += [
+        f
+        for f in (
+            *rules(content),
+            *request_findings(content, urgent=urgent, wished_deadline=wished_deadline),
+        )
+        if f.path.split(".", 1)[0] not in set_aside
+    ]
     return translated(findings, lang=lang)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.audit import service as audit
@@ -19,8 +20,9 @@ from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import AuditAction
+from liaison.requests import follow_ups
 from liaison.requests.deadlines.models import DeadlinePolicy
-from liaison.requests.models import Request
+from liaison.requests.models import DomesticProsecution, Request
 from liaison.requests.table import Side, Status
 
 
@@ -28,6 +30,9 @@ class DueKind(StrEnum):
     acknowledgment = "acknowledgment"
     response = "response"
     preservation_expiry = "preservation_expiry"
+    # Aut dedere aut judicare (art. 37): submit the case for prosecution, report the outcome.
+    prosecution_submission = "prosecution_submission"
+    prosecution_outcome = "prosecution_outcome"
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,13 @@ def set_policy(
     )
     session.add(row)
     session.flush()
+    # The new figures move what is due on every request they govern.
+    for request in session.scalars(
+        select(Request).where(
+            Request.holder == authority_id, Request.kind == kind, Request.urgent.is_(urgent)
+        )
+    ):
+        refresh_due(session, request)
     audit.record(
         session=session,
         ctx=ctx,
@@ -141,8 +153,15 @@ _WAITING_RESPONSE = {
 }
 
 
-def due_items(request: Request, policy: Policy, *, held: bool = False) -> list[Due]:
-    """What this copy of the request is waiting for, with the moment it is due."""
+def due_items(
+    request: Request,
+    policy: Policy,
+    *,
+    held: bool = False,
+    expiry: datetime | None = None,
+) -> list[Due]:
+    """What this copy of the request is waiting for, with the moment it is due. ``expiry``: a
+    preservation's effective expiry, if follow-ups kept it beyond its period."""
     items: list[Due] = []
     start = request.received_at or request.sent_at
     if start is not None and request.status in _WAITING_ACK and policy.ack_hours is not None:
@@ -164,8 +183,42 @@ def due_items(request: Request, policy: Policy, *, held: bool = False) -> list[D
         and request.status in (Status.executed, Status.closed)
         and not held
     ):
-        items.append(Due(DueKind.preservation_expiry, request.preservation_expiry, Side.requesting))
+        items.append(
+            Due(
+                DueKind.preservation_expiry,
+                max(request.preservation_expiry, expiry or request.preservation_expiry),
+                Side.requesting,
+            )
+        )
     return items
+
+
+def due_of(session: Session, request: Request) -> list[Due]:
+    """Everything this copy waits for, with the holder's policy and the preservation's hold,
+    and what a refused extradition obliges the requested State to do."""
+    items = due_items(
+        request,
+        policy_for(session, request),
+        held=bool(follow_ups.held_by(session, request)),
+        expiry=follow_ups.effective_expiry(session, request),
+    )
+    prosecution = session.get(DomesticProsecution, (request.holder, request.id))
+    if prosecution is not None and prosecution.submitted_at is None:
+        items.append(
+            Due(DueKind.prosecution_submission, prosecution.submission_due_at, Side.requested)
+        )
+    elif prosecution is not None and prosecution.outcome is None and prosecution.outcome_due_at:
+        items.append(Due(DueKind.prosecution_outcome, prosecution.outcome_due_at, Side.requested))
+    return items
+
+
+def refresh_due(session: Session, request: Request) -> None:
+    """Store what is due next on this copy (whoever must act): the lists sort and filter on it
+    in the database. Called after every change that can move it."""
+    items = due_of(session, request)
+    first = min(items, key=lambda item: item.at) if items else None
+    request.due_at = first.at if first else None
+    request.due_what = first.what.value if first else None
 
 
 def reminder_at(item: Due, policy: Policy, start: datetime | None) -> datetime:

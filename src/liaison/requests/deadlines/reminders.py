@@ -14,13 +14,14 @@ from liaison.accounts.models import User
 from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import Role
 from liaison.notifications import service as notifications
-from liaison.requests import preservation, service
+from liaison.requests import service
 from liaison.requests.deadlines.policy import (
     Due,
     DueKind,
     Policy,
-    due_items,
+    due_of,
     policy_for,
+    refresh_due,
     reminder_at,
 )
 from liaison.requests.models import Request
@@ -52,7 +53,9 @@ def scan(*, session: Session, clock: Clock = system_clock) -> ScanStats:
     stats = ScanStats()
     for request in session.scalars(select(Request).where(Request.status.in_(_OPEN))):
         policy = policy_for(session, request)
-        for item in due_items(request, policy, held=preservation.held(session, request)):
+        # Also keeps the stored "due next" true (and fills it in after an upgrade).
+        refresh_due(session, request)
+        for item in due_of(session, request):
             if item.side is not request.side and item.what is not DueKind.preservation_expiry:
                 continue
             _notify(

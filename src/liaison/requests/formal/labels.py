@@ -297,7 +297,7 @@ STATE_FIELDS = frozenset(
 )
 # Calendar dates print as the language writes them ("31. März 2026"); times keep ISO 8601
 # with their offset, which is what identifies a user behind an IP address.
-DATE_FIELDS = frozenset({"date_of_birth", "deadline", "issued_on"})
+DATE_FIELDS = frozenset({"date_of_birth", "issued_on"})
 CONVENTION_ARTICLE = "United Nations Convention against Cybercrime, article {article}"
 # A refusal or postponement ground: its label ("validation" catalog) and the articles it rests on.
 GROUND = "{ground} (art. {article})"

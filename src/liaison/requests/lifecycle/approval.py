@@ -34,9 +34,7 @@ def approved_fields(request: Request) -> dict[str, Any]:
         "content": request.content,
         "conditions": request.conditions,
         "urgent": request.urgent,
-        "urgency_reason": request.urgency_reason,
         "wished_deadline": request.wished_deadline.isoformat() if request.wished_deadline else None,
-        "deadline_reason": request.deadline_reason,
         "preservation_days": request.preservation_days,
         "linked_request": request.linked_request,
     }

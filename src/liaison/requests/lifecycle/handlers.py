@@ -15,6 +15,7 @@ from liaison.directory import service as directory
 from liaison.federation import kinds
 from liaison.protocol import errors
 from liaison.requests import follow_ups
+from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.lifecycle import workflow
 from liaison.requests.lifecycle.approval import approval_key_id, check_approval
 from liaison.requests.models import Request, RequestEvent
@@ -107,11 +108,9 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         language=fields["language"],
         content=fields["content"],
         urgent=bool(fields.get("urgent")),
-        urgency_reason=fields.get("urgency_reason"),
         wished_deadline=datetime.fromisoformat(fields["wished_deadline"])
         if fields.get("wished_deadline")
         else None,
-        deadline_reason=fields.get("deadline_reason"),
         conditions=fields.get("conditions") or {},
         created_at=now,
         updated_at=now,
@@ -201,6 +200,7 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     if body.get("preservation_expiry"):
         request.preservation_expiry = datetime.fromisoformat(body["preservation_expiry"])
+        refresh_due(hc.session, request)
 
 
 def _candidates(action: Action, source: Status) -> list[Any]:

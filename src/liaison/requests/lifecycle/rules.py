@@ -33,10 +33,17 @@ def check_complete(request: Request, *, lang: str) -> None:
     """Raises IncompleteRequest. The check of a draft on demand (liaison.requests.validation)
     calls this too, so a form is told exactly what submission would say."""
     problems = contents.check_submission(
-        request.kind, request.content, lang=lang, subtype=request.subtype
+        request.kind,
+        request.content,
+        lang=lang,
+        subtype=request.subtype,
+        urgent=request.urgent,
+        wished_deadline=request.wished_deadline,
     )
     if problems:
-        raise IncompleteRequest([p.under("content") for p in problems])
+        raise IncompleteRequest(
+            [p if p.path in contents.REQUEST_FIELDS else p.under("content") for p in problems]
+        )
 
 
 def translation_gaps(*, session: Session, request: Request) -> list[str]:

@@ -21,10 +21,12 @@ from liaison.core.errors import InvalidInput, PermissionDenied
 from liaison.core.permissions import AuditAction, Role
 from liaison.federation import outbox
 from liaison.requests.contents.conditions import Conditions
+from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.lifecycle import rules
 from liaison.requests.lifecycle.approval import approved_fields, sign_approval
 from liaison.requests.lifecycle.consultations import consulted
 from liaison.requests.models import Request, RequestEvent
+from liaison.requests.prosecution import service as prosecution
 from liaison.requests.table import Action, Side, Status, Transition, find
 
 KIND_TRANSMIT = "request.transmit"
@@ -75,6 +77,17 @@ def apply(
     )
     session.add(event)
     session.flush()
+    if transition.target is Status.refused:
+        # Both copies apply the refusal, so both open what it obliges (aut dedere aut judicare).
+        prosecution.open_if_owed(
+            session=session, request=request, ground=ground, ctx=ctx, clock=clock
+        )
+    refresh_due(session, request)
+    if request.linked_request:
+        # A follow-up's state decides whether its preservation is held.
+        preservation = session.get(Request, (request.holder, request.linked_request))
+        if preservation is not None:
+            refresh_due(session, preservation)
     audit.record(
         session=session,
         ctx=ctx,
