@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, status
 
 from liaison.accounts.deps import Principal, require
 from liaison.api.deps import LanguageDep, NodeDep, SessionDep
-from liaison.api.errors import ProblemItem
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
 from liaison.requests import service, validation
@@ -20,6 +19,7 @@ from liaison.requests.schemas import (
     DraftCheck,
     DraftProblems,
     EventRead,
+    FieldProblem,
     RequestCreate,
     RequestPagination,
     RequestRead,
@@ -84,7 +84,7 @@ def validate(
     )
     return DraftProblems(
         submittable=not problems,
-        problems=[ProblemItem(path=p.path, message=p.message) for p in problems],
+        problems=[FieldProblem(path=p.path, message=p.message) for p in problems],
     )
 
 

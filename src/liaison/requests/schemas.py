@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from liaison.api.errors import ProblemItem
 from liaison.core.codes import is_language
 from liaison.requests.contents.conditions import Conditions
 
@@ -53,11 +52,19 @@ class DraftCheck(RequestCreate):
     without_translation: bool = False
 
 
+class FieldProblem(BaseModel):
+    """One problem at its path in the request (the shape of an error answer's `problems`;
+    defined here so that the CLI, which reads these schemas, loads no web framework)."""
+
+    path: str
+    message: str
+
+
 class DraftProblems(BaseModel):
     """What drafting and submission would say of a draft: nothing stored."""
 
     submittable: bool = Field(description="Nothing stands in the way of submission")
-    problems: list[ProblemItem] = Field(
+    problems: list[FieldProblem] = Field(
         description="Each problem at its path in the request (content.offences.0.code), its "
         "message in the user's language"
     )

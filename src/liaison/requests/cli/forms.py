@@ -88,9 +88,12 @@ def validate(
     """Check a draft as drafting and submission would, storing nothing (as POST
     /api/v1/requests/validate). Exit 0 when nothing stands in the way of submission, 2 with
     each problem listed."""
-    from liaison.api.errors import ProblemItem  # noqa: PLC0415 - lazy, see top
     from liaison.requests import validation  # noqa: PLC0415 - lazy, see top
-    from liaison.requests.schemas import DraftCheck, DraftProblems  # noqa: PLC0415 - lazy
+    from liaison.requests.schemas import (  # noqa: PLC0415 - lazy
+        DraftCheck,
+        DraftProblems,
+        FieldProblem,
+    )
 
     data = out.read_json_object(content, "content")
     try:
@@ -115,7 +118,7 @@ def validate(
             clock=actor.node.clock,
         )
     if as_json:
-        found = [ProblemItem(path=p.path, message=p.message) for p in problems]
+        found = [FieldProblem(path=p.path, message=p.message) for p in problems]
         out.emit_json(out.dump(DraftProblems(submittable=not problems, problems=found)))
     elif problems:
         for problem in problems:
