@@ -5,6 +5,7 @@ certified by the requesting authority's key in the directory, and the receiver r
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from liaison.authorities.models import Authority
 from liaison.core.clock import FakeClock
 from liaison.crypto import certificates, jose
 from liaison.crypto import keys as keycrypto
+from liaison.documents.sign import signer_certificate
 from liaison.federation.models import OutboxEnvelope
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
@@ -231,14 +233,16 @@ def test_a_forged_approval_is_refused(pair: Pair, case: str) -> None:
     assert _sent(pair, CASES[case]) == ("rejected", "invalid_approval")
 
 
-def test_the_same_forgery_with_a_proper_certificate_is_accepted(pair: Pair) -> None:
+def test_a_proper_certificate_passes_the_approval_but_not_the_document(pair: Pair) -> None:
     """The control for the cases above: their certificate, issued by the authority's key to a
-    supervisor who neither drafted nor submitted, passes."""
+    supervisor who neither drafted nor submitted, passes the approval check; the envelope is
+    then refused only because the signed request document names another supervisor (the one
+    who really approved it): the document and the approval must be the same person's."""
     mutate = _forge(
         certificate=lambda vn, key: _certificate(vn, key, user_id="someone"),
         payload=lambda body, vn: _payload(body, approver="someone"),
     )
-    assert _sent(pair, mutate)[0] == "delivered"
+    assert _sent(pair, mutate) == ("rejected", "invalid_document")
 
 
 def test_the_real_supervisor_key_cannot_approve_their_own_submission(pair: Pair) -> None:
@@ -282,3 +286,51 @@ def test_approved_fields_are_what_the_receiver_recomputes(pair: Pair) -> None:
     assert sent is not None
     assert received is not None
     assert approved_fields(sent) == approved_fields(received)
+
+
+def test_the_request_document_is_signed_by_the_approving_supervisor(
+    pair: Pair, tmp_path: Path
+) -> None:
+    """The PAdES signature names the supervisor, and validates with the authority's certificate
+    as the only trust root (pyHanko's own command, as a counterpart would run it)."""
+    request_id = draft(pair, RequestKind.PRESERVATION)
+    approve_and_send(pair, request_id)
+    pair.deliver()
+    pdf = pair.api("ru.supervisor", "GET", f"/requests/{request_id}/document.pdf")
+    assert pdf.status_code == 200
+    signer = signer_certificate(pdf.content)
+    assert signer is not None
+    supervisor = _user(pair.net.nodes["vn-mps"], "vn.supervisor")
+    person = certificates.read_person(signer)
+    assert (person.user_id, person.name, person.title) == (
+        supervisor.id,
+        supervisor.display_name,
+        "supervisor",
+    )
+    trust = tmp_path / "vn-mps.pem"
+    trust.write_bytes(
+        pair.clients["vn-mps"].get("/federation/v1/authorities/vn-mps/certificate.pem").content
+    )
+    (tmp_path / "request.pdf").write_bytes(pdf.content)
+    command = [".venv/bin/pyhanko", "sign", "validate", "--pretty-print", "--trust", str(trust)]
+    checked = subprocess.run(
+        [*command, str(tmp_path / "request.pdf")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert supervisor.display_name in checked.stdout
+    # Another authority's certificate as the trust root: not its document.
+    trust.write_bytes(
+        pair.clients["ru-gpo"].get("/federation/v1/authorities/ru-gpo/certificate.pem").content
+    )
+    refused = subprocess.run(
+        [*command, str(tmp_path / "request.pdf")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert refused.returncode != 0

@@ -85,6 +85,10 @@ GET    /api/v1/threads/{thread}                      401 401 404 ok  ok  ok  403
 GET    /api/v1/outbox                                401 401 ok  ok  ok  ok  403 403 403 403
 POST   /api/v1/requests                              401 401 ok  ok  ok  ok  403 403 403 403
 GET    /api/v1/requests                              401 401 ok  ok  ok  ok  ok  403 403 403
+POST   /api/v1/requests/validate                     401 401 ok  ok  ok  ok  403 403 403 403
+GET    /api/v1/codes/{name}                          401 401 ok  ok  ok  ok  ok  403 403 403
+GET    /api/v1/request-kinds/{kind}/grounds          401 401 ok  ok  ok  ok  ok  403 403 403
+GET    /api/v1/request-kinds/{kind}/schema           401 401 ok  ok  ok  ok  ok  403 403 403
 GET    /api/v1/requests/{request_id}                 401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/requests/{request_id}/events          401 401 404 ok  ok  404 404 403 403 403
 PATCH  /api/v1/requests/{request_id}                 401 401 404 ok  ok  404 403 403 403 403
@@ -309,6 +313,7 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "notification_id": str(notice.id),
                 "token_id": token_record.id,
                 "kind": "mla",
+                "name": "offences",
                 "action": "acknowledge",
                 "package": "0" * 64,
                 "transfer": transfer,
@@ -389,6 +394,9 @@ BODIES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/pings"): lambda w: {"json": {"to": "ru-gpo"}},
     ("POST", "/api/v1/requests"): lambda w: {
         "json": {"kind": "mla", "to": "ru-gpo", "language": "en"}
+    },
+    ("POST", "/api/v1/requests/validate"): lambda w: {
+        "json": {"kind": "mla", "to": "ru-gpo", "language": "en", "content": {}}
     },
     ("PATCH", "/api/v1/requests/{request_id}"): lambda w: {"json": {"reference": "M-2"}},
     ("POST", "/api/v1/requests/{request_id}/return"): lambda w: {"json": {"reason": "fix it"}},

@@ -106,3 +106,33 @@ def personal_signer(
     )
     key.user_id, key.certificate = user.id, pem.decode()
     return PersonalSigner(key, keyring.private_raw(kek=kek, key=key), pem, pem + issuer_pem)
+
+
+def signer_of_key(*, session: Session, kek: bytes, key_id: str) -> PersonalSigner | None:
+    """The personal key `key_id` (the one an approval names) with its certificate chain; None
+    if it is not a personal key held here. Retired keys are found too: the formal document of
+    a request is signed by the key that approved it."""
+    key = session.get(StoredKey, key_id)
+    if key is None or key.purpose != "personal" or key.certificate is None:
+        return None
+    pem = key.certificate.encode()
+    authority = session.get_one(Authority, key.authority_id)
+    issuer_key = next(
+        (
+            k
+            for k in keyring.keys_of(session=session, authority_id=authority.id)
+            if k.purpose == "signing"
+            and certificates.issued_by(
+                certificate_pem=pem, issuer_public_raw=keycrypto.b64u_decode(k.public_key)
+            )
+        ),
+        None,
+    )
+    if issuer_key is None:
+        return None
+    issuer_pem = certificate_for(
+        authority=authority,
+        key=issuer_key,
+        private_raw=keyring.private_raw(kek=kek, key=issuer_key),
+    )
+    return PersonalSigner(key, keyring.private_raw(kek=kek, key=key), pem, pem + issuer_pem)

@@ -1,10 +1,12 @@
 """Issuing a formal document: render, sign with the author's key, keep, and carry in the envelope.
 
 Only the author of a document signs it: the requesting authority its request (when it sends
-it: workflow.send), the requested authority its decision (when it responds, partly responds,
-refuses or postpones: workflow.act). The signed PDF travels inside the envelope that carries
-the act (`request.transmit`, `request.state`) as `document`, base64url, so the other node holds
-the original from the moment it holds the act; received.py checks it before anything is kept.
+it: workflow.send; the key is the approving supervisor's own, certified by the authority, so
+the signature names who approved it), the requested authority its decision (when it responds,
+partly responds, refuses or postpones: workflow.act). The signed PDF travels inside the
+envelope that carries the act (`request.transmit`, `request.state`) as `document`, base64url,
+so the other node holds the original from the moment it holds the act; received.py checks it
+before anything is kept.
 Each node then serves the document it holds; nobody re-renders another authority's act.
 
 Rendering and signing take about 0.3 s, inside the transaction of the act: on SQLite that holds
@@ -24,10 +26,12 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.accounts import signing
 from liaison.authorities.certificates import certificate_for
 from liaison.authorities.models import Authority
 from liaison.core.clock import Clock
 from liaison.core.errors import InvalidInput, NotFound
+from liaison.crypto import certificates, jose
 from liaison.crypto.hashing import sha256_digest
 from liaison.documents.model import FormalDocument
 from liaison.documents.render import render_pdf
@@ -85,6 +89,23 @@ def authority_signer(*, session: Session, kek: bytes, author: str) -> Signer:
     )
 
 
+def approver_signer(*, session: Session, kek: bytes, request: Request) -> Signer:
+    """The personal key that signed the request's approval, with its certificate chain (the
+    approver's certificate, then the authority's): the signature panel names the supervisor."""
+    kid = str(jose.jws_header(request.approval or "").get("kid", "")) if request.approval else ""
+    personal = signing.signer_of_key(session=session, kek=kek, key_id=kid) if kid else None
+    if personal is None:
+        raise InvalidInput("the request's approval was not signed by a personal key held here")
+    authority = session.get_one(Authority, request.requesting)
+    person = certificates.read_person(personal.certificate_pem)
+    return Signer(
+        private_raw=personal.private_raw,
+        certificate_chain_pem=personal.chain_pem,
+        name=f"{person.name}, {authority.names.get('en') or next(iter(authority.names.values()))}",
+        location=str(Locale.parse("en").territories.get(authority.state, authority.state)),
+    )
+
+
 def sign_document(*, doc: FormalDocument, signer: Signer, reason: str) -> bytes:
     """Render `doc` and sign it as `signer`: the one place a formal document is signed."""
     unsigned = io.BytesIO()
@@ -103,11 +124,12 @@ def sign_document(*, doc: FormalDocument, signer: Signer, reason: str) -> bytes:
 
 
 def issue_request(*, session: Session, kek: bytes, request: Request, clock: Clock) -> bytes:
-    """The request document, signed by the requesting authority, dated now (its sending)."""
+    """The request document, dated now (its sending), signed by the supervisor who approved it
+    with their personal key, certified by the requesting authority."""
     doc = build(request, SessionParties(session), issued_at=clock.now())
     marker = request_marker(request.id, request.version)
     reason = f"{TITLES.get(request.kind, request.kind)} {doc.reference} ({marker})"
-    signer = authority_signer(session=session, kek=kek, author=request.requesting)
+    signer = approver_signer(session=session, kek=kek, request=request)
     return sign_document(doc=doc, signer=signer, reason=reason)
 
 

@@ -106,13 +106,18 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         raise InvalidLinkError(problem)
     # The request document must be the one the requesting authority signed for this version.
     document = issued.decode(incoming.body.get(issued.FIELD))
-    received.check(
+    signer = received.check(
         session=session,
         author=envelope.sender,
         pdf=document,
         marker=issued.request_marker(str(fields.get("id")), fields.get("version")),
         at=hc.clock.now(),
     )
+    # ...and signed by the very supervisor whose approval it carries.
+    if signer is None or signer.user_id != approver.user_id:
+        raise received.InvalidDocumentError(
+            "the request document is not signed by the supervisor who approved it"
+        )
     now = hc.clock.now()
     request = Request(
         holder=envelope.to,
