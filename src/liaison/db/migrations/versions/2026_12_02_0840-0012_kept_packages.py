@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0014
-Create Date: 2026-12-02 08:10:00
+Create Date: 2026-12-02 08:40:00
 """
 
 from __future__ import annotations
