@@ -290,10 +290,16 @@ def signing_key(
 def signing_keys(*, doc: DirectoryDocument, authority_id: str, at: datetime) -> list[DirectoryKey]:
     """Every Ed25519 key of the authority valid at ``at`` and not revoked (what may have
     issued a certificate of one of its officials)."""
+    return _usable(doc, authority_id, "sig", at)
+
+
+def _usable(
+    doc: DirectoryDocument, authority_id: str, use: str, at: datetime
+) -> list[DirectoryKey]:
     authority = doc.authority(authority_id)
-    usable = []
+    usable: list[DirectoryKey] = []
     for key in authority.keys if authority is not None else []:
-        if key.use != "sig":
+        if key.use != use:
             continue
         try:
             usable.append(_check_usable(doc, key, at))
@@ -308,15 +314,7 @@ def encryption_key(*, doc: DirectoryDocument, authority_id: str, at: datetime) -
     During a rotation both keys are valid; senders move to the new one as soon as its
     not_before passes, and the recipient keeps the old private key until old messages are read.
     """
-    authority = doc.authority(authority_id)
-    candidates: list[DirectoryKey] = []
-    for key in authority.keys if authority is not None else []:
-        if key.use != "enc":
-            continue
-        try:
-            candidates.append(_check_usable(doc, key, at))
-        except errors.ProtocolError:
-            continue
+    candidates = _usable(doc, authority_id, "enc", at)
     if not candidates:
         raise errors.UnknownKeyError(f"{authority_id} has no valid encryption key in the directory")
     return max(candidates, key=lambda k: k.not_before)
