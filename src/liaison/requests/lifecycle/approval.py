@@ -20,12 +20,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.accounts import signing
 from liaison.accounts.models import User
 from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock
 from liaison.core.permissions import Role
-from liaison.crypto import certificates, jose
+from liaison.crypto import jose
 from liaison.crypto.hashing import canonical_json
 from liaison.protocol import errors
 from liaison.requests.models import Request
@@ -69,6 +68,10 @@ def sign_approval(
     clock: Clock,
 ) -> tuple[str, str]:
     """The approval token and the approver's certificate (PEM), both to travel."""
+    # X.509 (cryptography's x509, 0.3 s to import) only when approving or receiving, not for
+    # every `liaison request` command.
+    from liaison.accounts import signing  # noqa: PLC0415 - start-up, see above
+
     signer = signing.personal_signer(
         session=session, kek=kek, user=approver, title=APPROVER_TITLE, ctx=ctx, clock=clock
     )
@@ -105,6 +108,8 @@ def check_approval(
     """Verify an approval received for `fields` from `authority_id`; raise
     InvalidApprovalError with what does not hold. `issuer_keys`: the authority's signing keys
     the directory lists as usable now."""
+    from liaison.crypto import certificates  # noqa: PLC0415 - start-up, see sign_approval
+
     try:
         person = certificates.read_person(certificate_pem.encode())
     except (certificates.CertificateError, ValueError):
