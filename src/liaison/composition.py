@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from liaison.evidence.transfer.wire import PackageClient
     from liaison.federation.transport import Transport
+    from liaison.web.pages import Section
     from liaison.worker import Loop
 
 # Every module that declares tables, so that Base.metadata is complete (migrations, drift
@@ -140,6 +141,12 @@ def peer_routers() -> tuple[APIRouter, ...]:
     from liaison.federation import api as federation_api  # noqa: PLC0415 - lazy, see top
 
     return (federation_api.peer_router, transfer_api.peer_router, authorities_api.peer_router)
+
+
+def web_sections() -> tuple[Section, ...]:
+    """The web interface's pages by feature (liaison.web), each with its templates and the
+    count it shows in the header; the shell's own (sign-in, account) come with it."""
+    return ()
 
 
 def middlewares() -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
