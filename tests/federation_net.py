@@ -71,9 +71,16 @@ class Net:
 
     def publish(self, *, revoked: list[document.RevokedKey] | None = None) -> None:
         """Sign a new directory version from every node's entries and import it everywhere."""
-        entries = []
+        entries, logs = [], []
         for authority_id, node in self.nodes.items():
             with node.db.session() as session:
+                logs.append(
+                    operator.local_log(
+                        session=session,
+                        origin=node.settings.node_name,
+                        endpoint=endpoint_of(self.nodes, authority_id),
+                    )
+                )
                 entries += [
                     e
                     for e in operator.local_entries(
@@ -90,6 +97,7 @@ class Net:
             entries=entries,
             revoked=revoked or [],
             issued_at=clock.now(),
+            logs=logs,
         )
         token = document.sign_directory(
             doc=doc, operator_private_raw=self.operator_private, operator_kid=self.operator_kid
@@ -108,10 +116,17 @@ class Net:
 
 def build_net(urls: list[str], tmp: Path, authority_ids: list[str], clock: Clock) -> Net:
     nodes: dict[str, Node] = {}
+    private, public, kid = operator.new_operator_key()
     for i, (url, authority_id) in enumerate(zip(urls, authority_ids, strict=True)):
         data = tmp / f"data{i}"
         data.mkdir(exist_ok=True)
-        settings = load_settings(data_dir=data, database_url=url, kek=KEK, node_name=f"node-{i}")
+        settings = load_settings(
+            data_dir=data,
+            database_url=url,
+            kek=KEK,
+            node_name=f"node-{i}",
+            directory_operator_key=public,
+        )
         node = Node.from_settings(settings, clock=clock)
         with node.db.session() as session:
             keyring.ensure_keys(
@@ -131,7 +146,6 @@ def build_net(urls: list[str], tmp: Path, authority_ids: list[str], clock: Clock
                 clock=clock,
             )
         nodes[authority_id] = node
-    private, _, kid = operator.new_operator_key()
     transport = LoopbackTransport({endpoint_of(nodes, a): n for a, n in nodes.items()})
     net = Net(nodes=nodes, transport=transport, operator_private=private, operator_kid=kid)
     net.publish()

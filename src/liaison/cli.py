@@ -14,6 +14,7 @@ import typer
 
 from liaison import composition
 from liaison import worker as runner
+from liaison.audit import service as audit
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
@@ -51,6 +52,9 @@ def init() -> None:
             created += keyring.ensure_keys(
                 session=session, kek=node.kek, authority_id=authority.id, ctx=ctx, clock=node.clock
             )
+        sealed = audit.seal_legacy_entries(session=session, ctx=ctx, clock=node.clock)
+    if sealed:
+        console.print(f"{sealed} audit entries written before sealing are now sealed")
     console.print(f"node ready in {settings.data_dir} ({len(created)} new keys)")
 
 

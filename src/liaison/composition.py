@@ -32,6 +32,7 @@ import liaison.keyring.models
 import liaison.notifications.models
 import liaison.requests.deadlines.models
 import liaison.requests.models
+import liaison.transparency.models
 from liaison.db.base import Base
 from liaison.federation import kinds as registry
 
@@ -60,6 +61,7 @@ MODEL_MODULES = (
     liaison.notifications.models,
     liaison.requests.deadlines.models,
     liaison.requests.models,
+    liaison.transparency.models,
 )
 
 
@@ -84,6 +86,7 @@ def kinds() -> tuple[Kind, ...]:
     from liaison.requests.preservation import service as preservation  # noqa: PLC0415 - idem
     from liaison.requests.prosecution import service as prosecution  # noqa: PLC0415 - idem
     from liaison.requests.sharing import exports  # noqa: PLC0415 - lazy, see top
+    from liaison.transparency import publish, witness  # noqa: PLC0415 - lazy, see top
 
     return (
         Kind("ping", messages.on_ping, checks_first=True),
@@ -98,6 +101,8 @@ def kinds() -> tuple[Kind, ...]:
         Kind(exports.KIND_AUTHORISATION, exports.on_authorisation),
         Kind(outgoing.KIND_PACKAGE, incoming.on_package),
         Kind(arrival.KIND_VERIFIED, arrival.on_verified),
+        Kind(witness.KIND_CHECKPOINT, witness.on_checkpoint),
+        Kind(witness.KIND_COSIGNATURE, publish.on_cosignature),
     )
 
 
@@ -139,8 +144,14 @@ def peer_routers() -> tuple[APIRouter, ...]:
     from liaison.authorities import api as authorities_api  # noqa: PLC0415 - lazy, see top
     from liaison.evidence.transfer import api as transfer_api  # noqa: PLC0415 - lazy, see top
     from liaison.federation import api as federation_api  # noqa: PLC0415 - lazy, see top
+    from liaison.transparency import api as transparency_api  # noqa: PLC0415 - lazy, see top
 
-    return (federation_api.peer_router, transfer_api.peer_router, authorities_api.peer_router)
+    return (
+        federation_api.peer_router,
+        transfer_api.peer_router,
+        authorities_api.peer_router,
+        transparency_api.peer_router,
+    )
 
 
 def web_sections() -> tuple[Section, ...]:
@@ -162,16 +173,16 @@ def command_groups() -> tuple[tuple[str, typer.Typer], ...]:
     from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
     from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
     from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.checkpoints import cli as checkpoints_cli  # noqa: PLC0415 - lazy, see top
     from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
     from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
     from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
     from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
+    from liaison.transparency import cli as transparency_cli  # noqa: PLC0415 - lazy, see top
 
     return (
         ("user", accounts_cli.app),
         ("keys", keys_cli.app),
-        ("audit", checkpoints_cli.app),
+        ("audit", transparency_cli.app),
         ("authority", authorities_cli.app),
         ("note", federation_cli.note_app),
         ("directory", directory_cli.app),
@@ -191,6 +202,7 @@ def worker_loops(
     from liaison.federation.delivery import OutboxDelivery  # noqa: PLC0415 - lazy, see top
     from liaison.notifications import tasks as notification_tasks  # noqa: PLC0415 - lazy, see top
     from liaison.requests.deadlines import tasks as deadline_tasks  # noqa: PLC0415 - lazy, see top
+    from liaison.transparency import tasks as transparency_tasks  # noqa: PLC0415 - lazy, see top
     from liaison.worker import Loop, periodic  # noqa: PLC0415 - lazy, see top
 
     return [
@@ -212,6 +224,12 @@ def worker_loops(
         Loop("uploads", periodic(evidence_tasks.expire_uploads), lambda s: s.deadline_scan_seconds),
         Loop("email", periodic(notification_tasks.send_email), lambda s: s.deadline_scan_seconds),
         Loop("checkpoints", periodic(checkpoint_tasks.sign), lambda s: s.audit_checkpoint_seconds),
+        # After signing: the newest checkpoint goes to the witnesses (other nodes' logs).
+        Loop(
+            "witnesses",
+            periodic(transparency_tasks.publish),
+            lambda s: s.audit_checkpoint_seconds,
+        ),
     ]
 
 
@@ -224,8 +242,13 @@ def outbox_scopes() -> dict[str, registry.OutboxScope]:
     """Who may see a feature's envelopes in the outbox, by kind prefix."""
     from liaison.evidence.transfer import outgoing  # noqa: PLC0415 - lazy, see top
     from liaison.requests import service as requests  # noqa: PLC0415 - lazy, see top
+    from liaison.transparency import publish  # noqa: PLC0415 - lazy, see top
 
-    return {"request.": requests.outbox_scope, "evidence.": outgoing.outbox_scope}
+    return {
+        "request.": requests.outbox_scope,
+        "evidence.": outgoing.outbox_scope,
+        "audit.": publish.outbox_scope,
+    }
 
 
 def assemble() -> None:

@@ -75,10 +75,18 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     # A signed checkpoint of the audit chain head is written every this many entries.
     audit_checkpoint_every: int = Field(default=100, ge=1)
-    # ... and the worker signs one at least this often when there are new entries.
+    # ... and the worker signs one this often: with the entries since the last, or the same
+    # tree with a fresh time (the log is still vouched for).
     audit_checkpoint_seconds: float = Field(default=300.0, ge=1)
-    # Name of this node, used in audit checkpoints and logs.
-    node_name: str = Field(default="liaison-node", min_length=1, max_length=100)
+    # `liaison audit verify` fails when the newest checkpoint is older than this, or when more
+    # entries than this follow it: what no checkpoint covers could be removed without a trace.
+    audit_verify_max_age_seconds: float = Field(default=3600.0, ge=1)
+    audit_verify_max_unchecked: int = Field(default=1000, ge=0)
+    # Name of this node: the origin of its audit log's checkpoints (a C2SP key name: no spaces
+    # or "+"), published with its log key in the directory.
+    node_name: str = Field(
+        default="liaison-node", min_length=1, max_length=100, pattern=r"^[^\s+]+$"
+    )
 
     # Federation. The directory operator's Ed25519 public key (base64url, raw 32 bytes), pinned:
     # only directory documents it signed are imported.

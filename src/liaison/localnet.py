@@ -89,6 +89,7 @@ def prepare(
     urls = list(database_urls) if database_urls else [None] * len(layout)
     nodes: list[LocalNode] = []
     entries: list[document.DirectoryAuthority] = []
+    logs: list[document.DirectoryLog] = []
     ctx = cli_context("demo")
     for index, group in enumerate(layout):
         name = f"node{index + 1}"
@@ -110,8 +111,14 @@ def prepare(
                     clock=system_clock,
                     users=users,
                 )
+            endpoint = f"http://127.0.0.1:{port}"
             entries += operator.local_entries(
-                session=session, endpoint=f"http://127.0.0.1:{port}", kinds=composition.kind_names()
+                session=session, endpoint=endpoint, kinds=composition.kind_names()
+            )
+            logs.append(
+                operator.local_log(
+                    session=session, origin=node.settings.node_name, endpoint=endpoint
+                )
             )
         node.db.dispose()
         # The same settings as a file, so a person can point any `liaison` command at this node.
@@ -125,6 +132,7 @@ def prepare(
         entries=entries,
         revoked=[],
         issued_at=system_clock.now(),
+        logs=logs,
     )
     token = document.sign_directory(doc=doc, operator_private_raw=private, operator_kid=kid)
     (base / "directory.jws").write_text(token)

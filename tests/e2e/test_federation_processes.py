@@ -185,7 +185,16 @@ def no_pending(url: str) -> bool:
 
 
 def audit_verify(node: LocalNode) -> subprocess.CompletedProcess[str]:
+    """Sign the log as it stands (the worker may not have since its last entries), then verify
+    it against the directory's key."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    subprocess.run(
+        [sys.executable, "-m", "liaison", "audit", "checkpoint"],
+        env=base | node.env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     return subprocess.run(
         [sys.executable, "-m", "liaison", "audit", "verify"],
         env=base | node.env,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from liaison.accounts import signin
 from liaison.accounts.models import User
 from liaison.audit.models import AuditEntry, RefusalCount
-from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints import verify as audit_log
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
 from liaison.node import Node
@@ -435,7 +435,7 @@ def test_sql_looking_strings_are_data_or_refused(
     )
     with node.db.session() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 4
-        assert checkpoints.verify(session=session).ok
+        assert audit_log.check_chain(session=session).ok
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from liaison.audit import refusals
 from liaison.keyring.models import StoredKey
 from liaison.node import Node
 from tests.cli import run_cli
+from tests.trust import publish_self
 
 GOOD = "a-long-passphrase-1\n"
 
@@ -73,9 +74,10 @@ def test_init_user_keys_and_audit(env: dict[str, str], node: Node) -> None:
 
     changed = run_cli(env, "user", "passwd", "vn.officer", stdin="another-long-passphrase\n")
     assert changed.returncode == 0, changed.stderr
+    publish_self(node, env)
+    assert run_cli(env, "audit", "checkpoint").returncode == 0
     verified = run_cli(env, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
-    assert run_cli(env, "audit", "checkpoint").returncode == 0
 
 
 def test_bad_input_exit_codes_and_nothing_written(env: dict[str, str], node: Node) -> None:

@@ -29,6 +29,7 @@ from liaison.requests.schemas import RequestCreate
 from tests.cli import run_cli
 from tests.conftest import Factory
 from tests.functional.test_cli import add_authority
+from tests.trust import publish_self
 
 AGE = shutil.which("age")
 BAGIT = Path(sys.executable).parent / "bagit.py"
@@ -50,6 +51,7 @@ def sealed(env: dict[str, str], factory: Factory, tmp_path: Path) -> dict[str, P
     assert run_cli(env, "init").returncode == 0
     add_authority(env, "fr-pnc", "FR")
     add_authority(env, "vn-mps", "VN")
+    publish_self(factory.node, env)
     factory.user("fr.officer", "fr-pnc")
     identity = tmp_path / "vn-mps.identity"
     exported = run_cli(env, "keys", "export-identity", "vn-mps", "--out", str(identity))
@@ -88,6 +90,7 @@ def _export_identity_file(sealed: dict[str, Path | str], env: dict[str, str]) ->
     assert again.returncode == 2
     assert "already exists" in again.stderr
     assert identity.read_bytes() == before
+    assert run_cli(env, "audit", "checkpoint").returncode == 0
     audit = run_cli(env, "audit", "verify")
     assert audit.returncode == 0, audit.stderr
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from liaison.audit.models import AuditEntry
-from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints import verify as audit_log
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
 from liaison.crypto import jose
@@ -157,7 +157,7 @@ def test_custody_in_order_and_mirrored_in_the_audit_log(case: Case, clock: FakeC
             "evidence:item:downloaded",
         ]
         assert [e.detail["custody_id"] for e in entries] == [e["id"] for e in events]
-        assert checkpoints.verify(session=session).ok
+        assert audit_log.check_chain(session=session).ok
 
 
 def test_third_authority_and_unassigned_officer_cannot_see_or_fetch(case: Case) -> None:
@@ -281,7 +281,7 @@ def test_retention_deletes_the_blob_with_a_signed_record(case: Case, clock: Fake
         assert key.authority_id == "vn-mps"
         public = keyring.public_raw_by_id(session=session, key_id=kid)
         assert public is not None
-        assert checkpoints.verify(session=session).ok
+        assert audit_log.check_chain(session=session).ok
     payload = retention.verify_deletion_record(token=token, key_id=kid, public_raw=public)
     assert payload["item"] == item["id"]
     assert payload["digest"] == item["digest"]

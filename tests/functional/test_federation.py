@@ -13,7 +13,7 @@ from liaison import composition, worker
 from liaison.audit.models import AuditEntry
 from liaison.authorities import service as authorities
 from liaison.authorities.schemas import AuthorityCreate
-from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints import verify as audit_log
 from liaison.checkpoints.models import AuditCheckpoint
 from liaison.core.clock import FakeClock
 from liaison.core.ids import new_id_str
@@ -21,6 +21,7 @@ from liaison.core.permissions import AuthorityRole
 from liaison.federation import delivery, messages, outbox
 from liaison.federation.models import InboxEnvelope, Message, OutboxEnvelope
 from liaison.node import Node
+from liaison.transparency import verify as witnessed
 from tests.federation_net import CTX, Net, build_net, empty, extra_databases
 
 
@@ -82,7 +83,7 @@ def test_note_round_trip_with_verified_receipt(net: Net) -> None:
     assert count(ru, AuditEntry, action="federation:envelope:accepted") == 1
     for node in net.nodes.values():
         with node.db.session() as session:
-            assert checkpoints.verify(session=session).ok
+            assert audit_log.check_chain(session=session).ok
 
 
 def test_ping_is_answered_by_pong(net: Net) -> None:
@@ -198,10 +199,20 @@ def test_worker_loop_signs_audit_checkpoints(net: Net) -> None:
     fast = vn.settings.model_copy(update={"audit_checkpoint_seconds": 1.0})
     node = Node(settings=fast, db=vn.db, kek=vn.kek, clock=vn.clock)
     report = worker.run(node, composition.worker_loops(transport=net.transport), stop_after=1.2)
-    assert report.done["outbox"] == 1
+    # The note, and the checkpoint sent to the other node (its witness).
+    assert report.done["witnesses"] >= 1
+    assert report.done["outbox"] >= 2
     assert count(vn, AuditCheckpoint) >= 1
     with vn.db.session() as session:
-        assert checkpoints.verify(session=session).checkpoints >= 1
+        report = witnessed.verify(
+            session=session,
+            settings=vn.settings,
+            now=vn.clock.now(),
+            max_age=timedelta(hours=1),
+            max_unchecked=1000,
+        )
+    assert report.ok, report.all_problems
+    assert report.local.checkpoints >= 1
 
 
 def test_an_envelope_that_can_never_be_sealed_fails_for_good_and_holds_back_nothing(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from liaison.app import create_app
 from liaison.audit.models import AuditEntry, RefusalCount
-from liaison.checkpoints import service as checkpoints
+from liaison.checkpoints import verify as audit_log
 from liaison.core.clock import FakeClock
 from liaison.crypto import jose, keys
 from liaison.crypto.hashing import canonical_json
@@ -259,5 +259,5 @@ def test_audit_chain_intact_after_all_that(net: Net, ru_client: TestClient) -> N
     post(ru_client, b"junk")
     post(ru_client, sealed(net).wire)
     with net.nodes["ru-gpo"].db.session() as session:
-        assert checkpoints.verify(session=session).ok
+        assert audit_log.check_chain(session=session).ok
     assert CTX.actor == "test"

@@ -27,6 +27,10 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONText)
     prev_hash: Mapped[str] = mapped_column(String(71))
     hash: Mapped[str] = mapped_column(String(71), unique=True)
+    # HMAC of the hash under a key derived from the KEK (liaison.crypto.seal): recomputing the
+    # chain after an edit needs the KEK as well as the database. None only for entries written
+    # before sealing existed, which `liaison init` seals once.
+    seal: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class AuditHead(Base):

@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import GENESIS, entry_hash
+from liaison.audit.chain import GENESIS, check_unsealed_chain, entry_hash
 from liaison.audit.context import AuditContext
 from liaison.audit.models import AuditEntry, AuditHead
 from liaison.core.clock import Clock, system_clock
 from liaison.core.permissions import AuditAction
+from liaison.crypto import seal as sealing
+from liaison.node import AUDIT_SEAL_KEY
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
@@ -143,6 +145,11 @@ def record(
         "prev_hash": prev_hash,
     }
     digest = entry_hash(**fields)
+    key = session.info.get(AUDIT_SEAL_KEY)
+    if key is None:
+        # Sessions come from the node's Database, which carries the key (liaison.node).
+        raise RuntimeError("audit entries are sealed: open sessions through the node's database")
+    fields["seal"] = sealing.seal(key, digest.encode())
     # Core statements on the session's connection, not the unit of work: the log is written on
     # every hot path and the ORM's bookkeeping would double its cost.
     connection = session.connection()
@@ -153,3 +160,31 @@ def record(
     # Tells the request boundary that a checkpoint may be due once this commits.
     session.info["audit_appended"] = True
     return AuditEntry(**fields, hash=digest)
+
+
+def seal_legacy_entries(*, session: Session, ctx: AuditContext, clock: Clock = system_clock) -> int:
+    """Seal the entries of a log written before entries were sealed, once: only while no entry
+    has a seal (afterwards an unsealed entry is an alteration, never sealed after the fact),
+    and only if the chain is intact. Returns how many entries were sealed."""
+    key = session.info.get(AUDIT_SEAL_KEY)
+    if key is None:
+        raise RuntimeError("audit entries are sealed: open sessions through the node's database")
+    if session.scalar(select(AuditEntry.seq).where(AuditEntry.seal.is_not(None)).limit(1)):
+        return 0
+    rows = list(session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq)))
+    if not rows:
+        return 0
+    check_unsealed_chain(session)
+    session.connection().execute(
+        update(_ENTRIES).where(_ENTRIES.c.seq == bindparam("s")).values(seal=bindparam("v")),
+        [{"s": seq, "v": sealing.seal(key, digest.encode())} for seq, digest in rows],
+    )
+    record(
+        session=session,
+        ctx=ctx,
+        action=AuditAction.audit_log_sealed,
+        target="audit:log",
+        detail={"entries": len(rows)},
+        clock=clock,
+    )
+    return len(rows)

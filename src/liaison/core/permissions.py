@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
     keyring_key_rotated = "keyring:key:rotated"
     keyring_identity_exported = "keyring:identity:exported"
     audit_checkpoint_signed = "audit:checkpoint:signed"
+    audit_witness_alert = "audit:witness:alert"
+    audit_log_sealed = "audit:log:sealed"
     authz_access_denied = "authz:access:denied"
     directory_version_imported = "directory:version:imported"
     federation_envelope_accepted = "federation:envelope:accepted"

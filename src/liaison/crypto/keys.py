@@ -19,8 +19,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-Purpose = Literal["signing", "encryption"]
-ALGORITHMS: dict[str, str] = {"signing": "Ed25519", "encryption": "X25519"}
+# "witness": the node's own second Ed25519 key, for cosigning other nodes' audit checkpoints
+# (c2sp.org/tlog-cosignature wants a cosigner key of its own, apart from the log key).
+Purpose = Literal["signing", "encryption", "witness"]
+ALGORITHMS: dict[str, str] = {"signing": "Ed25519", "encryption": "X25519", "witness": "Ed25519"}
 _NONCE = 12
 
 
@@ -44,7 +46,7 @@ class NewKeyPair:
 
 def generate(purpose: Purpose) -> NewKeyPair:
     raw = serialization.Encoding.Raw
-    if purpose == "signing":
+    if purpose != "encryption":
         sk = Ed25519PrivateKey.generate()
         return NewKeyPair(
             sk.public_key().public_bytes(raw, serialization.PublicFormat.Raw),

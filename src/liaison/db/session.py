@@ -44,12 +44,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """One engine and its session factory for a node process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, session_info: dict[str, Any] | None = None) -> None:
         self.settings = settings
         if settings.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.sqlalchemy_url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # session_info: what every session carries (the audit seal key, see liaison.node).
+        self.sessionmaker = sessionmaker(
+            self.engine, expire_on_commit=False, info=dict(session_info or {})
+        )
 
     @contextmanager
     def boundary(self) -> Iterator[Session]:

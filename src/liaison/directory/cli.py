@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from liaison.audit.context import cli_context
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
@@ -23,6 +23,7 @@ from liaison.directory import service
 from liaison.directory.document import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     DirectoryAuthority,
+    DirectoryLog,
     RevokedKey,
     sign_directory,
     verify_directory,
@@ -35,7 +36,27 @@ app.add_typer(operator_key_app, name="operator-key")
 
 # The kinds every node handles today; later issues add request kinds.
 DEFAULT_KINDS = ["ping", "note"]
-_ENTRIES = TypeAdapter(list[DirectoryAuthority])
+_AUTHORITIES = TypeAdapter(list[DirectoryAuthority])
+
+
+class EntriesFile(BaseModel):
+    """What a node sends the operator: its authorities and its audit log (the log is absent
+    from files written before nodes published their logs, which were a bare list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    authorities: list[DirectoryAuthority]
+    log: DirectoryLog | None = None
+
+
+def _read_entries(path: Path) -> EntriesFile:
+    text = _read_text(path, "entries file")
+    try:
+        if text.lstrip().startswith("["):
+            return EntriesFile(authorities=_AUTHORITIES.validate_json(text))
+        return EntriesFile.model_validate_json(text)
+    except ValidationError as exc:
+        raise fail(f"{path} is not an entries file: {_first_error(exc)}", 2) from None
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -75,7 +96,8 @@ def entries(
         list[str] | None, typer.Option("--kind", help="A kind handled; repeat (default ping, note)")
     ] = None,
 ) -> None:
-    """Write the directory entries of the authorities hosted here, to send to the operator."""
+    """Write the directory entries of the authorities hosted here and of this node's audit log
+    (its log and witness keys), to send to the operator."""
     node = load_node()
     url = endpoint or node.settings.public_url
     if not url:
@@ -85,11 +107,16 @@ def entries(
             found = publishing.local_entries(
                 session=session, endpoint=url, kinds=kind or DEFAULT_KINDS
             )
+            log = publishing.local_log(
+                session=session, origin=node.settings.node_name, endpoint=url
+            )
         except ValidationError as exc:
             raise fail(f"cannot describe this node: {_first_error(exc)}", 2) from None
-    payload = [entry.model_dump(mode="json") for entry in found]
+    payload = EntriesFile(authorities=found, log=log).model_dump(mode="json")
     _write_text(out, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    console.print(f"{len(found)} authorities written to {out}", highlight=False)
+    console.print(
+        f"{len(found)} authorities and the log {log.origin} written to {out}", highlight=False
+    )
 
 
 def _read_operator_key(path: Path) -> bytes:
@@ -156,17 +183,22 @@ def export(
     if version is None:
         raise fail("give --version N (or --previous FILE to continue from the last one)", 2)
     merged: list[DirectoryAuthority] = []
+    logs: list[DirectoryLog] = []
     for path in entries_files:
-        try:
-            merged += _ENTRIES.validate_json(_read_text(path, "entries file"))
-        except ValidationError as exc:
-            raise fail(f"{path} is not an entries file: {_first_error(exc)}", 2) from None
+        entries_file = _read_entries(path)
+        merged += entries_file.authorities
+        logs += [entries_file.log] if entries_file.log is not None else []
     fresh = _revocations(revoke or [], now)
     already = {r.kid for r in fresh}
     revoked = fresh + [r for r in carried if r.kid not in already]
     try:
         doc = publishing.build_document(
-            operator=operator, version=version, entries=merged, revoked=revoked, issued_at=now
+            operator=operator,
+            version=version,
+            entries=merged,
+            revoked=revoked,
+            issued_at=now,
+            logs=logs,
         )
     except ValidationError as exc:
         raise fail(f"the merged directory is invalid: {_first_error(exc)}", 2) from None
@@ -178,7 +210,7 @@ def export(
     _write_text(out, token + "\n")
     console.print(
         f"directory version {doc.version} by {operator}: {len(doc.authorities)} authorities, "
-        f"{len(doc.revoked_keys)} revoked keys, written to {out}",
+        f"{len(doc.logs)} audit logs, {len(doc.revoked_keys)} revoked keys, written to {out}",
         highlight=False,
     )
 

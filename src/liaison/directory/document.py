@@ -36,11 +36,16 @@ def _check_language_tag(tag: str) -> str:
     return tag
 
 
+# An authority's keys sign envelopes ("sig") and receive them ("enc"); a node's log keys sign
+# its audit checkpoints ("log") and cosign other nodes' checkpoints ("witness").
+_USES = {("sig", "Ed25519"), ("enc", "X25519"), ("log", "Ed25519"), ("witness", "Ed25519")}
+
+
 class DirectoryKey(BaseModel):
     model_config = _CONFIG
 
     kid: KeyId
-    use: Literal["sig", "enc"]
+    use: Literal["sig", "enc", "log", "witness"]
     alg: Literal["Ed25519", "X25519"]
     # Raw 32-byte public key, base64url without padding (43 characters).
     public: str = Field(pattern=r"^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$")
@@ -49,8 +54,8 @@ class DirectoryKey(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DirectoryKey:
-        if (self.use, self.alg) not in {("sig", "Ed25519"), ("enc", "X25519")}:
-            raise ValueError("a sig key is Ed25519 and an enc key is X25519")
+        if (self.use, self.alg) not in _USES:
+            raise ValueError("an enc key is X25519, a sig, log or witness key Ed25519")
         if self.not_after is not None and self.not_after <= self.not_before:
             raise ValueError(f"key {self.kid}: not_after must be after not_before")
         return self
@@ -101,15 +106,53 @@ class DirectoryAuthority(BaseModel):
     @field_validator("endpoint")
     @classmethod
     def _endpoint(cls, value: str) -> str:
-        # HTTPS only, except loopback for the demo and tests: a directory must not route
-        # another State's messages over plain HTTP.
-        parts = urlsplit(value)
-        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-        if not (parts.scheme == "https" or loopback) or not parts.hostname:
-            raise ValueError(f"endpoint {value!r} must be https:// (http:// only on loopback)")
-        if parts.query or parts.fragment or value.endswith("/"):
-            raise ValueError(f"endpoint {value!r} must be a base URL without / ? # at the end")
+        return _check_endpoint(value)
+
+    @field_validator("keys")
+    @classmethod
+    def _keys(cls, value: list[DirectoryKey]) -> list[DirectoryKey]:
+        if any(k.use not in ("sig", "enc") for k in value):
+            raise ValueError("an authority's keys are sig and enc keys")
         return value
+
+
+def _check_endpoint(value: str) -> str:
+    # HTTPS only, except loopback for the demo and tests: a directory must not route another
+    # State's messages over plain HTTP.
+    parts = urlsplit(value)
+    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
+    if not (parts.scheme == "https" or loopback) or not parts.hostname:
+        raise ValueError(f"endpoint {value!r} must be https:// (http:// only on loopback)")
+    if parts.query or parts.fragment or value.endswith("/"):
+        raise ValueError(f"endpoint {value!r} must be a base URL without / ? # at the end")
+    return value
+
+
+class DirectoryLog(BaseModel):
+    """A node's audit log, published so that anyone holding the directory can check its
+    checkpoints without trusting the node: the origin its checkpoints name (the node's name),
+    the node's federation base URL, and its log and witness keys."""
+
+    model_config = _CONFIG
+
+    origin: str = Field(pattern=r"^[^\s+]{1,100}$")
+    endpoint: str = Field(max_length=500)
+    keys: list[DirectoryKey] = Field(min_length=1)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        return _check_endpoint(value)
+
+    @field_validator("keys")
+    @classmethod
+    def _keys(cls, value: list[DirectoryKey]) -> list[DirectoryKey]:
+        if any(k.use not in ("log", "witness") for k in value):
+            raise ValueError("a log's keys are log and witness keys")
+        return value
+
+    def keys_for(self, use: str, at: datetime | None = None) -> list[DirectoryKey]:
+        return [k for k in self.keys if k.use == use and (at is None or k.valid_at(at))]
 
 
 class RevokedKey(BaseModel):
@@ -130,6 +173,8 @@ class DirectoryDocument(BaseModel):
     issued_at: UtcTime
     authorities: list[DirectoryAuthority]
     revoked_keys: list[RevokedKey]
+    # Absent from documents signed before nodes published their audit logs.
+    logs: list[DirectoryLog] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> DirectoryDocument:
@@ -137,9 +182,14 @@ class DirectoryDocument(BaseModel):
         if len(ids) != len(set(ids)):
             raise ValueError("authority ids must be unique")
         # A kid names one key in the whole document, so a signature cannot be attributed twice.
-        kids = [k.kid for a in self.authorities for k in a.keys]
+        owners: list[DirectoryAuthority | DirectoryLog] = [*self.authorities, *self.logs]
+        kids = [k.kid for owner in owners for k in owner.keys]
         if len(kids) != len(set(kids)):
             raise ValueError("key ids must be unique across the document")
+        for what in ("origin", "endpoint"):
+            values = [getattr(log, what) for log in self.logs]
+            if len(values) != len(set(values)):
+                raise ValueError(f"each log needs an {what} of its own")
         return self
 
     def authority(self, authority_id: str) -> DirectoryAuthority | None:
@@ -147,6 +197,19 @@ class DirectoryDocument(BaseModel):
 
     def revocation(self, kid: str) -> RevokedKey | None:
         return next((r for r in self.revoked_keys if r.kid == kid), None)
+
+    def log(self, origin: str) -> DirectoryLog | None:
+        return next((log for log in self.logs if log.origin == origin), None)
+
+    def log_at(self, endpoint: str) -> DirectoryLog | None:
+        """The log of the node at `endpoint` (whose authorities have that endpoint)."""
+        return next((log for log in self.logs if log.endpoint == endpoint), None)
+
+    def usable_keys(self, log: DirectoryLog, use: str) -> list[DirectoryKey]:
+        """A log's keys of one use that are not revoked. Validity windows are not applied: a
+        checkpoint signed with a key since retired still verifies; a revoked key never does,
+        since its private half may be in other hands."""
+        return [k for k in log.keys_for(use) if self.revocation(k.kid) is None]
 
 
 def sign_directory(

@@ -19,6 +19,7 @@ from liaison.directory.document import (
     DirectoryAuthority,
     DirectoryDocument,
     DirectoryKey,
+    DirectoryLog,
     RevokedKey,
 )
 from liaison.keyring import service as keyring
@@ -26,6 +27,8 @@ from liaison.keyring.models import StoredKey
 from liaison.protocol.fields import truncate_ms
 
 _USE = {"signing": ("sig", "Ed25519"), "encryption": ("enc", "X25519")}
+# The node's own keys: its signing key signs the audit log's checkpoints.
+_NODE_USE = {"signing": ("log", "Ed25519"), "witness": ("witness", "Ed25519")}
 
 
 def _entry_key(key: StoredKey) -> DirectoryKey | None:
@@ -36,7 +39,7 @@ def _entry_key(key: StoredKey) -> DirectoryKey | None:
     if not_after is not None and not_after <= not_before:
         # Retired within the millisecond it was made: it never signed or received anything.
         return None
-    use, alg = _USE[key.purpose]
+    use, alg = (_USE if key.authority_id is not None else _NODE_USE)[key.purpose]
     return DirectoryKey.model_validate(
         {
             "kid": key.id,
@@ -80,6 +83,13 @@ def local_entries(*, session: Session, endpoint: str, kinds: list[str]) -> list[
     return entries
 
 
+def local_log(*, session: Session, origin: str, endpoint: str) -> DirectoryLog:
+    """The directory entry of this node's audit log: its log and witness keys (retired ones too,
+    so that old checkpoints and cosignatures still verify)."""
+    found = [k for k in (_entry_key(s) for s in keyring.node_keys(session=session)) if k]
+    return DirectoryLog(origin=origin, endpoint=endpoint, keys=found)
+
+
 def build_document(
     *,
     operator: str,
@@ -87,6 +97,7 @@ def build_document(
     entries: list[DirectoryAuthority],
     revoked: list[RevokedKey],
     issued_at: datetime,
+    logs: list[DirectoryLog] | None = None,
 ) -> DirectoryDocument:
     """One document from the entries of every node, validated (unique ids and kids) as a whole."""
     return DirectoryDocument(
@@ -96,6 +107,7 @@ def build_document(
         issued_at=truncate_ms(issued_at),
         authorities=sorted(entries, key=lambda a: a.id),
         revoked_keys=sorted(revoked, key=lambda r: r.kid),
+        logs=sorted(logs or [], key=lambda log: log.origin),
     )
 
 

@@ -16,6 +16,9 @@ from liaison.db.session import forget_per_transaction, per_transaction
 from liaison.keyring.models import StoredKey
 
 PURPOSES: tuple[keycrypto.Purpose, ...] = ("signing", "encryption")
+# The node's own keys: "signing" signs its audit checkpoints (the log key), "witness" cosigns
+# other nodes' checkpoints. Both are published in the directory's entry for the node's log.
+NODE_PURPOSES: tuple[keycrypto.Purpose, ...] = ("signing", "witness")
 
 
 def create_key(
@@ -97,9 +100,9 @@ def ensure_keys(
     ctx: AuditContext,
     clock: Clock = system_clock,
 ) -> list[StoredKey]:
-    """Create whichever active key the owner lacks; the node itself only needs a signing key."""
+    """Create whichever active key the owner lacks (an authority, or the node: None)."""
     created = []
-    purposes: tuple[keycrypto.Purpose, ...] = ("signing",) if authority_id is None else PURPOSES
+    purposes = NODE_PURPOSES if authority_id is None else PURPOSES
     for purpose in purposes:
         if active_key(session=session, authority_id=authority_id, purpose=purpose) is None:
             created.append(
@@ -157,11 +160,25 @@ def private_raw(*, kek: bytes, key: StoredKey) -> bytes:
     return keycrypto.unwrap(kek, key.id, key.private_key_enc)
 
 
-def node_signing_key(*, session: Session, kek: bytes) -> tuple[StoredKey, bytes]:
-    key = active_key(session=session, authority_id=None, purpose="signing")
+def node_signing_key(
+    *, session: Session, kek: bytes, purpose: keycrypto.Purpose = "signing"
+) -> tuple[StoredKey, bytes]:
+    """The node's log key ("signing") or witness key, with its private half."""
+    key = active_key(session=session, authority_id=None, purpose=purpose)
     if key is None:
-        raise NotFound("this node has no signing key yet; run 'liaison init'")
+        raise NotFound(f"this node has no {purpose} key yet; run 'liaison init'")
     return key, private_raw(kek=kek, key=key)
+
+
+def node_keys(*, session: Session) -> list[StoredKey]:
+    """Every key the node itself ever had (log and witness keys, retired ones too)."""
+    return list(
+        session.scalars(
+            select(StoredKey)
+            .where(StoredKey.authority_id.is_(None))
+            .order_by(StoredKey.created_at, StoredKey.id)
+        )
+    )
 
 
 def public_raw_by_id(*, session: Session, key_id: str) -> bytes | None:
