@@ -157,7 +157,16 @@ def peer_routers() -> tuple[APIRouter, ...]:
 def web_sections() -> tuple[Section, ...]:
     """The web interface's pages by feature (liaison.web), each with its templates and the
     count it shows in the header; the shell's own (sign-in, account) come with it."""
-    return ()
+    from liaison.notifications import web as notifications_web  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import web as requests_web  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import web_actions, web_dashboard  # noqa: PLC0415 - lazy, see top
+
+    return (
+        web_dashboard.section,
+        requests_web.section,
+        web_actions.section,
+        notifications_web.section,
+    )
 
 
 def middlewares() -> tuple[Callable[[ASGIApp], ASGIApp], ...]:

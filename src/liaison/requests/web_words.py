@@ -3,8 +3,8 @@ due, reminders. msgids of the "web" catalog, translated where they are shown."""
 
 from __future__ import annotations
 
-from liaison.requests.offered import Step
-from liaison.requests.table import Status
+from liaison.requests.offered import TABLE_STEPS, Step
+from liaison.requests.table import Action, Status
 from liaison.web.templating import N_
 
 KINDS = {
@@ -163,3 +163,33 @@ CONDITIONS = {
     "speciality": N_("Speciality: use only in this proceeding"),
     "no_onward_transfer": N_("No onward transfer without authorisation"),
 }
+# How each kind of timeline entry is headed (requests.timeline); %(what)s is worded by `what`.
+ENTRIES = {
+    "sent": N_("Sent: %(what)s"),
+    "delivered": N_("Delivered: %(what)s"),
+    "pending": N_("Waiting to be delivered: %(what)s"),
+    "refused": N_("Refused by the receiving node: %(what)s"),
+    "failed": N_("Could not be delivered: %(what)s"),
+    "received": N_("Received: %(what)s"),
+    "due": N_("Due: %(what)s"),
+    "overdue": N_("Overdue: %(what)s"),
+}
+
+
+def event_label(action: str) -> str:
+    """An event of the history: a step of the table by its button's words, or another event."""
+    if action in EVENTS:
+        return EVENTS[action]
+    try:
+        return STEPS[TABLE_STEPS[Action(action)]]
+    except (ValueError, KeyError):
+        return action
+
+
+def entry_what(kind: str, what: str) -> str:
+    """The msgid of what an entry is about (a message kind, what is due, a reminder)."""
+    if kind in ("due", "overdue"):
+        return DUE.get(what, what)
+    if kind == "reminder":
+        return REMINDERS.get(what, what)
+    return MESSAGES.get(what, what)

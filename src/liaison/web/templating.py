@@ -70,9 +70,10 @@ class Words:
             text = Markup(self.gettext(message))  # noqa: S704 - our catalog, not user input
             return text % values if values else text
 
-        def ngettext(singular: str, plural: str, count: int, **values: Any) -> Markup:
-            text = Markup(self.ngettext(singular, plural, count))  # noqa: S704 - idem
-            return text % {"num": count, **values}
+        # Positional-only: `count` is also the usual name of the value the message shows.
+        def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> Markup:
+            text = Markup(self.ngettext(singular, plural, n))  # noqa: S704 - idem
+            return text % {"num": n, **values}
 
         return gettext, ngettext
 

@@ -1,7 +1,7 @@
 """full-text search over requests: the words of each copy, and the database's index of them
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 08:20:00
 
 `request_texts` holds the words of each request copy, cut the same way for every script
@@ -24,7 +24,7 @@ from alembic import op
 from liaison.requests.texts import index_text
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
