@@ -35,17 +35,19 @@ from liaison.accounts.schemas import UserCreate
 from liaison.app import create_app
 from liaison.authorities import service as authorities
 from liaison.authorities.schemas import AuthorityCreate
+from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
 from liaison.crypto import keys as keycrypto
 from liaison.evidence.schemas import Acquisition
 from liaison.evidence.service import ingest_item
 from liaison.evidence.uploads import service as uploads
-from liaison.federation import messages
+from liaison.federation import delivery, messages
 from liaison.node import Node
 from liaison.notifications import service as notifications
 from liaison.requests import service as requests
 from liaison.requests.schemas import RequestCreate
+from liaison.transparency import publish
 from liaison.web import cookies as web_cookies
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, build_net, empty, extra_databases
@@ -126,6 +128,7 @@ POST   /federation/v1/inbox/batch                    400 400 400 400 400 400 400
 HEAD   /federation/v1/packages/{package}             401 401 401 401 401 401 401 401 401 401
 PATCH  /federation/v1/packages/{package}             401 401 401 401 401 401 401 401 401 401
 GET    /federation/v1/authorities/{authority_id}/certificate.pem  ok ok ok ok ok ok ok ok ok ok
+GET    /federation/v1/witness/{origin}               ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 DELETE /api/v1/uploads/{upload_id}                   401 401 404 ok  404 404 404 403 403 403
 DELETE /api/v1/tokens/{token_id}                     401 401 404 ok  404 404 404 404 404 404
 POST   /api/v1/auth/logout                           401 401 ok  ok  ok  ok  ok  ok  ok  ok
@@ -352,7 +355,16 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "action": "acknowledge",
                 "step": "submit",
                 "package": "0" * 64,
+                "origin": ru.settings.node_name,
             }
+        # ru's audit log, witnessed by vn: what vn's public witness route serves.
+        with ru.db.session() as session:
+            checkpoints.checkpoint(
+                session=session, kek=ru.kek, origin=ru.settings.node_name, clock=clock
+            )
+            publish.publish(session=session, origin=ru.settings.node_name, clock=clock)
+            session.commit()
+        assert delivery.deliver_once(ru, net.transport).delivered == 1
         with TestClient(create_app(node=vn)) as client:
             yield World(client, vn, ids, users, foreign_token)
     finally:
