@@ -510,7 +510,9 @@ WEB_BODIES: dict[tuple[str, str], Callable[[World, str, str], Call]] = {
     ("POST", "/account/two-factor"): lambda w, user, token: {
         "data": {
             "pending": base64.urlsafe_b64encode(
-                keycrypto.wrap(w.node.kek, f"totp-pending:{user}:{token}", b"JBSWY3DPEHPK3PXP")
+                keycrypto.wrap(
+                    w.node.kek, f"totp-pending:{user}:{token}", b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+                )
             ).decode(),
             "code": "000000",
         }
