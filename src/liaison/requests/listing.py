@@ -99,12 +99,6 @@ def _where(
     return where
 
 
-def _ordered(statement: Select[Any], sort: SortOrder) -> Select[Any]:
-    if sort == "due":
-        return statement.order_by(Request.due_at.is_(None), Request.due_at, Request.id.desc())
-    return statement.order_by(Request.id.desc())
-
-
 def find(
     *,
     session: Session,
@@ -115,13 +109,28 @@ def find(
     limit: int,
     offset: int,
 ) -> Page:
-    """One page of the requests matching `filters`, with how many match in all."""
+    """One page of the requests matching `filters`, with how many match in all: newest first,
+    or what is due soonest first (nothing due: after them, newest first)."""
     where = _where(session, user, filters, now=now, day_end=day_end)
     counted = search.restrict(session, select(func.count()).select_from(Request), filters.q)
     total = session.scalar(counted.where(*where)) or 0
     rows = search.restrict(session, select(Request), filters.q).where(*where)
-    items = session.scalars(_ordered(rows, filters.sort).limit(limit).offset(offset))
-    return Page(items=list(items), total=total)
+    if filters.sort == "newest":
+        newest = rows.order_by(Request.id.desc())
+        return Page(items=_page(session, newest, limit, offset), total=total)
+    # Sorted by due time in two parts, so that an index on (holder, side, due_at) serves the
+    # first: ORDER BY "due_at IS NULL" would sort every matching row before the first page.
+    due = rows.where(Request.due_at.is_not(None))
+    due_count = session.scalar(counted.where(*where, Request.due_at.is_not(None))) or 0
+    items = _page(session, due.order_by(Request.due_at, Request.id.desc()), limit, offset)
+    if len(items) < limit:
+        rest = rows.where(Request.due_at.is_(None)).order_by(Request.id.desc())
+        items += _page(session, rest, limit - len(items), max(0, offset - due_count))
+    return Page(items=items, total=total)
+
+
+def _page(session: Session, statement: Select[Any], limit: int, offset: int) -> list[Request]:
+    return list(session.scalars(statement.limit(limit).offset(offset)))
 
 
 def counts_by_status(*, session: Session, user: User, direction: Direction) -> dict[str, int]:
@@ -156,7 +165,6 @@ class Work:
 
 def work(*, session: Session, user: User, now: datetime, day_end: datetime, limit: int) -> Work:
     visible = service.visible_to(user)
-    by_due = (Request.due_at.is_(None), Request.due_at, Request.id.desc())
     mine = or_(Request.created_by == user.id, Request.submitted_by == user.id)
     receipts = session.execute(
         select(OutboxEnvelope, Request)
@@ -174,9 +182,16 @@ def work(*, session: Session, user: User, now: datetime, day_end: datetime, limi
     return Work(
         urgent=_first(
             session,
+            # Those with something due (the rest asks nothing of anyone now), soonest first:
+            # the index on (holder, due_at) gives them in order.
             select(Request)
-            .where(visible, _open(), or_(Request.urgent.is_(True), Request.kind.in_(CONTACT_KINDS)))
-            .order_by(*by_due),
+            .where(
+                visible,
+                _open(),
+                Request.due_at.is_not(None),
+                or_(Request.urgent.is_(True), Request.kind.in_(CONTACT_KINDS)),
+            )
+            .order_by(Request.due_at),
             limit,
         ),
         due_today=_first(

@@ -36,6 +36,13 @@ class Request(Base):
         Index("ix_requests_holder_due", "holder", "due_at"),
         # The follow-ups of a preservation are found by the link they carry.
         Index("ix_requests_follow_ups", "holder", "linked_request"),
+        # The web interface's lists (migration 0013): incoming and outgoing counted per state,
+        # sorted by what is due, and the dashboard's recent arrivals.
+        Index("ix_requests_incoming", "holder", "requested", "status"),
+        Index("ix_requests_outgoing", "holder", "requesting", "status"),
+        Index("ix_requests_incoming_due", "holder", "requested", "due_at"),
+        Index("ix_requests_outgoing_due", "holder", "requesting", "due_at"),
+        Index("ix_requests_holder_received", "holder", "received_at"),
     )
 
     holder: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)

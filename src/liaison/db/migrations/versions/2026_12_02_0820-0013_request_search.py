@@ -1,4 +1,5 @@
-"""full-text search over requests: the words of each copy, and the database's index of them
+"""full-text search over requests: the words of each copy, and the database's index of them;
+indexes for the web interface's lists
 
 Revision ID: 0013
 Revises: 0010
@@ -10,7 +11,8 @@ with external content, kept by triggers; on PostgreSQL a GIN index over
 `to_tsvector('simple', body)` ('simple': no stemming, which would favour some languages and
 mangle others). Both are outside the models (the drift check skips them by name). The words
 of the requests already stored are written here once; from then on every flush that changes a
-request's texts rewrites them (liaison.requests.models).
+request's texts rewrites them (liaison.requests.models). Five indexes on `requests` serve the
+lists of incoming and outgoing requests (by state, by what is due) and recent arrivals.
 """
 
 from __future__ import annotations
@@ -50,7 +52,20 @@ TRIGGERS = (
 )
 
 
+# The lists of the web interface: by direction (the other authority's column) and state, by
+# direction and what is due, and the arrivals of the last days.
+INDEXES = {
+    "ix_requests_incoming": ["holder", "requested", "status"],
+    "ix_requests_outgoing": ["holder", "requesting", "status"],
+    "ix_requests_incoming_due": ["holder", "requested", "due_at"],
+    "ix_requests_outgoing_due": ["holder", "requesting", "due_at"],
+    "ix_requests_holder_received": ["holder", "received_at"],
+}
+
+
 def upgrade() -> None:
+    for name, columns in INDEXES.items():
+        op.create_index(name, "requests", columns)
     op.create_table(
         "request_texts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -125,3 +140,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {FTS}_{suffix}")
         op.execute(f"DROP TABLE IF EXISTS {FTS}")
     op.drop_table("request_texts")
+    for name in INDEXES:
+        op.drop_index(name, table_name="requests")
