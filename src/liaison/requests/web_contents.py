@@ -35,6 +35,18 @@ class Contents:
     lang: str  # the language the labels are in
     items: list[Item]
 
+    def runs(self) -> list[tuple[bool, list[Item]]]:
+        """The items in order, in runs: free texts (each shown with its translations) and the
+        fields between them (shown together as one list)."""
+        found: list[tuple[bool, list[Item]]] = []
+        for item in self.items:
+            text = item.text is not None
+            if found and found[-1][0] == text and not text:
+                found[-1][1].append(item)
+            else:
+                found.append((text, [item]))
+        return found
+
 
 def words_language(lang: str) -> str:
     """The reader's language if the formal documents' catalog has it, else English."""

@@ -3,7 +3,7 @@ due, reminders. msgids of the "web" catalog, translated where they are shown."""
 
 from __future__ import annotations
 
-from liaison.requests.offered import TABLE_STEPS, Step
+from liaison.requests.offered import Step
 from liaison.requests.table import Action, Status
 from liaison.web.templating import N_
 
@@ -176,12 +176,31 @@ ENTRIES = {
 }
 
 
+# What a step of the table did, as the timeline says it (the buttons say what it will do).
+DONE_STEPS = {
+    Action.submit: N_("Submitted for approval"),
+    Action.approve: N_("Approved and signed"),
+    Action.send: N_("Sent"),
+    Action.acknowledge: N_("Receipt acknowledged"),
+    Action.start: N_("Execution started"),
+    Action.request_clarification: N_("Clarification asked for"),
+    Action.clarify: N_("Clarification given"),
+    Action.respond_partially: N_("Responded in part"),
+    Action.respond: N_("Responded"),
+    Action.refuse: N_("Refused"),
+    Action.postpone: N_("Postponed"),
+    Action.resume: N_("Execution resumed"),
+    Action.withdraw: N_("Withdrawn"),
+    Action.close: N_("Closed"),
+}
+
+
 def event_label(action: str) -> str:
-    """An event of the history: a step of the table by its button's words, or another event."""
+    """An event of the history: a step of the table as done, or another event."""
     if action in EVENTS:
         return EVENTS[action]
     try:
-        return STEPS[TABLE_STEPS[Action(action)]]
+        return DONE_STEPS[Action(action)]
     except (ValueError, KeyError):
         return action
 
