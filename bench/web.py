@@ -110,9 +110,12 @@ def seed(node: Node, count: int) -> None:
     rows, texts = [], []
     with node.db.session() as session:
         for n in range(count):
-            other = OTHERS[n % len(OTHERS)]
-            incoming = n % 2 == 0
+            # Drawn independently (a seeded generator): with counters, every incoming MLA
+            # request in one state would come from the same State, which no node sees.
+            other = rng.choice(OTHERS)
+            incoming = rng.random() < 0.5
             created = start + timedelta(minutes=7 * n)
+            has_due = rng.random() < 0.67
             facts = _text(rng, vocabulary, n)
             content = {"facts": {"original": facts, "original_language": "en", "translations": {}}}
             reference = f"REF-{n:06d}"
@@ -121,23 +124,23 @@ def seed(node: Node, count: int) -> None:
                 {
                     "holder": HOME,
                     "id": request_id,
-                    "kind": KINDS[n % len(KINDS)],
+                    "kind": rng.choice(KINDS),
                     "requesting": other if incoming else HOME,
                     "requested": HOME if incoming else other,
-                    "status": STATUSES[n % len(STATUSES)],
+                    "status": rng.choice(STATUSES),
                     "seq": 0,
                     "version": 1,
                     "reference": reference,
                     "language": "en",
                     "content": content,
-                    "urgent": n % 13 == 0,
+                    "urgent": rng.random() < 0.08,
                     "conditions": {},
                     "created_at": created,
                     "updated_at": created,
                     "response": {},
                     "authorisations": [],
-                    "due_at": created + timedelta(days=30) if n % 3 else None,
-                    "due_what": "response" if n % 3 else None,
+                    "due_at": created + timedelta(days=rng.randint(1, 60)) if has_due else None,
+                    "due_what": "response" if has_due else None,
                     "received_at": created if incoming else None,
                 }
             )

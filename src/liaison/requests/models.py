@@ -38,8 +38,8 @@ class Request(Base):
         Index("ix_requests_follow_ups", "holder", "linked_request"),
         # The web interface's lists (migration 0013): incoming and outgoing counted per state,
         # sorted by what is due, and the dashboard's recent arrivals.
-        Index("ix_requests_incoming", "holder", "requested", "status"),
-        Index("ix_requests_outgoing", "holder", "requesting", "status"),
+        Index("ix_requests_incoming", "holder", "requested", "status", "kind"),
+        Index("ix_requests_outgoing", "holder", "requesting", "status", "kind"),
         Index("ix_requests_incoming_due", "holder", "requested", "due_at"),
         Index("ix_requests_outgoing_due", "holder", "requesting", "due_at"),
         Index("ix_requests_holder_received", "holder", "received_at"),

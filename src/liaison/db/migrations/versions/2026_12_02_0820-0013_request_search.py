@@ -55,8 +55,8 @@ TRIGGERS = (
 # The lists of the web interface: by direction (the other authority's column) and state, by
 # direction and what is due, and the arrivals of the last days.
 INDEXES = {
-    "ix_requests_incoming": ["holder", "requested", "status"],
-    "ix_requests_outgoing": ["holder", "requesting", "status"],
+    "ix_requests_incoming": ["holder", "requested", "status", "kind"],
+    "ix_requests_outgoing": ["holder", "requesting", "status", "kind"],
     "ix_requests_incoming_due": ["holder", "requested", "due_at"],
     "ix_requests_outgoing_due": ["holder", "requesting", "due_at"],
     "ix_requests_holder_received": ["holder", "received_at"],
