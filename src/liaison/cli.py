@@ -7,26 +7,69 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click import Command  # typer's own copy of click, which its groups hold
+from typer.core import TyperGroup
 
 from liaison import composition
-from liaison import worker as runner
-from liaison.audit import service as audit
-from liaison.audit.context import cli_context
-from liaison.authorities import service as authorities
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
 from liaison.config import Env, load_settings
 from liaison.federation.cli import outbox_command, ping_command
-from liaison.keyring import service as keyring
+
+if TYPE_CHECKING:
+    from liaison import localnet
+
+
+class _Commands(MutableMapping[str, Command]):
+    """The commands of `liaison`, where a command group (composition.COMMAND_GROUPS) is
+    imported the first time it is looked up: to run it, or to list it in --help. A command
+    then loads its own group only, which is most of its start-up time."""
+
+    def __init__(self, commands: MutableMapping[str, Command], groups: Iterable[str]) -> None:
+        self._loaded = dict(commands)
+        self._groups = [name for name in groups if name not in self._loaded]
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._loaded:
+            if name not in self._groups:
+                raise KeyError(name)
+            command = typer.main.get_group(composition.command_group(name))
+            command.name = name
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._groups = [group for group in self._groups if group != name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self._groups if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded) + sum(name not in self._loaded for name in self._groups)
+
+
+class _Liaison(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(self.commands, composition.COMMAND_GROUPS)
+
 
 app = typer.Typer(
-    help="Liaison: cross-border cooperation against cybercrime.", no_args_is_help=True
+    cls=_Liaison,
+    help="Liaison: cross-border cooperation against cybercrime.",
+    no_args_is_help=True,
 )
-for _name, _group in composition.command_groups():
-    app.add_typer(_group, name=_name)
 app.command("ping")(ping_command)
 app.command("outbox")(outbox_command)
 
@@ -36,7 +79,11 @@ app.command("outbox")(outbox_command)
 def init() -> None:
     """Create the data folder, bring the database to the latest schema, create the node key
     and any authority key that is missing. Safe to run again."""
-    from liaison.db import migrate  # noqa: PLC0415 - Alembic: only `init` migrates
+    from liaison.audit import service as audit  # noqa: PLC0415 - only `init` ...
+    from liaison.audit.context import cli_context  # noqa: PLC0415 - ... writes keys ...
+    from liaison.authorities import service as authorities  # noqa: PLC0415 - ... for the ...
+    from liaison.db import migrate  # noqa: PLC0415 - ... authorities, and migrates (Alembic)
+    from liaison.keyring import service as keyring  # noqa: PLC0415 - idem
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -107,22 +154,8 @@ def demo(
         raise fail("--nodes must be between 1 and 4", 2)
     base = settings.data_dir
     local = localnet.prepare(base=base, layout=localnet.default_layout(nodes), port_base=port)
-    console.print(f"\n[bold]Liaison demo[/] — {len(local)} node(s), data in {base}")
-    for node in local:
-        console.print(f"  {node.name}: {node.url}/api/v1/docs  hosts {', '.join(node.authorities)}")
-    console.print(
-        f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "
-        f"(cc = {', '.join(a.split('-')[0] for n in local for a in n.authorities)}); "
-        f"password [bold]{DEMO_PASSWORD}[/]"
-    )
-    first = local[0]
-    # The command as this process was started (e.g. .venv/bin/liaison), so the hint runs as is.
-    command = Path(sys.executable).parent / "liaison"
-    console.print(
-        f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} {command} note send "
-        f'--from {first.authorities[0]} --to {local[-1].authorities[-1]} "Xin chào"'
-    )
     if no_serve:
+        console.print(f"demo data of {len(local)} node(s) ready in {base}")
         return
     processes = localnet.Processes(local, base)
     stop = False
@@ -133,8 +166,9 @@ def demo(
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        processes.start_all()
-        console.print("all nodes up; Ctrl-C to stop")
+        console.print(f"starting {len(local)} node(s); their addresses follow once each answers")
+        processes.start_all()  # returns once every node's health check answers
+        _print_demo(local, base, DEMO_PASSWORD)
         while not stop:
             time.sleep(0.5)
             for name, role in processes.dead():
@@ -146,6 +180,30 @@ def demo(
         processes.stop_all()
 
 
+def _print_demo(local: Sequence[localnet.LocalNode], base: Path, password: str) -> None:
+    """What a demo user needs, printed once every node answers: the addresses, the logins."""
+    console.print(f"\n[bold]Liaison demo[/] — {len(local)} node(s) up, data in {base}")
+    for node in local:
+        console.print(f"  {node.name}: {node.url}/  hosts {', '.join(node.authorities)}")
+    console.print(
+        "  / shows the API reference (the web interface is not there yet): sign in with "
+        "POST /api/v1/auth/login, then try any route"
+    )
+    console.print(
+        f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "
+        f"(cc = {', '.join(a.split('-')[0] for n in local for a in n.authorities)}); "
+        f"password [bold]{password}[/]"
+    )
+    first = local[0]
+    # The command as this process was started (e.g. .venv/bin/liaison), so the hint runs as is.
+    command = Path(sys.executable).parent / "liaison"
+    console.print(
+        f"Try:  LIAISON_CONFIG={base / first.name / 'liaison.toml'} {command} note send "
+        f'--from {first.authorities[0]} --to {local[-1].authorities[-1]} "Xin chào"'
+    )
+    console.print("Ctrl-C stops every node")
+
+
 @app.command("worker")
 @handle_errors
 def worker(
@@ -153,6 +211,8 @@ def worker(
 ) -> None:
     """The node's background work: deliver the outbox, move evidence packages, remind of
     deadlines, apply retention, expire uploads, e-mail notifications, sign audit checkpoints."""
+
+    from liaison import worker as runner  # noqa: PLC0415 - only `worker` runs the loops
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     report = runner.run(load_node(), composition.worker_loops(), once=once)

@@ -18,55 +18,48 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData
-
-import liaison.accounts.models
-import liaison.audit.models
-import liaison.authorities.models
-import liaison.checkpoints.models
-import liaison.directory.models
-import liaison.evidence.models
-import liaison.evidence.transfer.models
-import liaison.federation.models
-import liaison.keyring.models
-import liaison.notifications.models
-import liaison.requests.deadlines.models
-import liaison.requests.models
-import liaison.transparency.models
-from liaison.db.base import Base
-from liaison.federation import kinds as registry
-
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
+    from sqlalchemy import MetaData
     from starlette.types import ASGIApp
 
     from liaison.evidence.transfer.wire import PackageClient
+    from liaison.federation import kinds as registry
     from liaison.federation.transport import Transport
     from liaison.web.pages import Section
     from liaison.worker import Loop
 
 # Every module that declares tables, so that Base.metadata is complete (migrations, drift
-# checks, emptying the test database). Importing them is what registers them.
+# checks, emptying the test database). Importing them is what registers them; metadata()
+# imports them, not this module, so that a command that reads two tables does not load the
+# mappers of all of them.
 MODEL_MODULES = (
-    liaison.accounts.models,
-    liaison.audit.models,
-    liaison.authorities.models,
-    liaison.checkpoints.models,
-    liaison.directory.models,
-    liaison.evidence.models,
-    liaison.evidence.transfer.models,
-    liaison.federation.models,
-    liaison.keyring.models,
-    liaison.notifications.models,
-    liaison.requests.deadlines.models,
-    liaison.requests.models,
-    liaison.transparency.models,
+    "liaison.accounts.models",
+    "liaison.audit.models",
+    "liaison.authorities.models",
+    "liaison.checkpoints.models",
+    "liaison.directory.models",
+    "liaison.evidence.models",
+    "liaison.evidence.transfer.models",
+    "liaison.federation.models",
+    "liaison.keyring.models",
+    "liaison.notifications.models",
+    "liaison.requests.deadlines.models",
+    "liaison.requests.formal.models",
+    "liaison.requests.models",
+    "liaison.transparency.models",
 )
 
 
 def metadata() -> MetaData:
     """Every table of the application."""
+    import importlib  # noqa: PLC0415 - lazy, see MODEL_MODULES
+
+    from liaison.db.base import Base  # noqa: PLC0415 - lazy, see MODEL_MODULES
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     return Base.metadata
 
 
@@ -177,27 +170,48 @@ def middlewares() -> tuple[Callable[[ASGIApp], ASGIApp], ...]:
     return (TusMiddleware,)
 
 
-def command_groups() -> tuple[tuple[str, typer.Typer], ...]:
-    """`liaison <name> ...`"""
-    from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
-    from liaison.transparency import cli as transparency_cli  # noqa: PLC0415 - lazy, see top
+# `liaison <name> ...`, in the order `liaison --help` lists them.
+COMMAND_GROUPS = ("user", "keys", "audit", "authority", "note", "directory", "request", "evidence")
 
-    return (
-        ("user", accounts_cli.app),
-        ("keys", keys_cli.app),
-        ("audit", transparency_cli.app),
-        ("authority", authorities_cli.app),
-        ("note", federation_cli.note_app),
-        ("directory", directory_cli.app),
-        ("request", requests_cli.app),
-        ("evidence", evidence_cli.app),
-    )
+
+def command_group(name: str) -> typer.Typer:  # noqa: PLR0911 - one return per group
+    """The group `liaison <name>` (one of COMMAND_GROUPS), its module imported now: the
+    `liaison` command imports only the group that runs (liaison.cli), so `liaison request list`
+    does not pay for the evidence commands."""
+    match name:
+        case "user":
+            from liaison.accounts import cli as accounts_cli  # noqa: PLC0415 - lazy, see top
+
+            return accounts_cli.app
+        case "keys":
+            from liaison.authorities import keys as keys_cli  # noqa: PLC0415 - lazy, see top
+
+            return keys_cli.app
+        case "audit":
+            from liaison.transparency import cli as transparency_cli  # noqa: PLC0415 - lazy
+
+            return transparency_cli.app
+        case "authority":
+            from liaison.authorities import cli as authorities_cli  # noqa: PLC0415 - lazy, see top
+
+            return authorities_cli.app
+        case "note":
+            from liaison.federation import cli as federation_cli  # noqa: PLC0415 - lazy, see top
+
+            return federation_cli.note_app
+        case "directory":
+            from liaison.directory import cli as directory_cli  # noqa: PLC0415 - lazy, see top
+
+            return directory_cli.app
+        case "request":
+            from liaison.requests import cli as requests_cli  # noqa: PLC0415 - lazy, see top
+
+            return requests_cli.app
+        case "evidence":
+            from liaison.evidence import cli as evidence_cli  # noqa: PLC0415 - lazy, see top
+
+            return evidence_cli.app
+    raise KeyError(f"no command group {name!r}")
 
 
 def worker_loops(
@@ -263,6 +277,8 @@ def outbox_scopes() -> dict[str, registry.OutboxScope]:
 def assemble() -> None:
     """Register every envelope kind with its handler, and who sees each feature's envelopes.
     Idempotent; the web application (which receives envelopes) and the tests call it."""
+    from liaison.federation import kinds as registry  # noqa: PLC0415 - lazy, see top
+
     for kind in kinds():
         registry.register(kind.name, kind.handler, checks_first=kind.checks_first)
     for prefix, scope in outbox_scopes().items():

@@ -98,6 +98,14 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
     assert "strict-transport-security" not in client.get("/api/v1/health").headers  # dev
 
 
+def test_the_root_leads_to_the_api_reference(client: TestClient) -> None:
+    # Until the web interface exists; it was a 404 JSON.
+    root = client.get("/", follow_redirects=False)
+    assert root.status_code == 307
+    assert root.headers["location"] == "/api/v1/docs"
+    assert "<title>Liaison API</title>" in client.get("/").text
+
+
 def test_the_api_reference_is_served_from_this_node(client: TestClient) -> None:
     page = client.get("/api/v1/docs")
     assert page.status_code == 200

@@ -4,6 +4,7 @@ operator uses them: real subprocesses, exit codes, sentences, and outside tools 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import stat
@@ -38,10 +39,11 @@ NOTES = "Saisie du 24/11 — téléphone n°2\n".encode()
 
 
 def _signing_public(env: dict[str, str], authority: str) -> str:
-    listed = run_cli(env, "keys", "list", authority)
+    listed = run_cli(env, "keys", "list", authority, "--json")
     assert listed.returncode == 0, listed.stderr
-    fields = next(ln.split("\t") for ln in listed.stdout.splitlines() if "\tsigning\t" in ln)
-    return fields[3]
+    return str(
+        next(k["public_key"] for k in json.loads(listed.stdout) if k["purpose"] == "signing")
+    )
 
 
 @pytest.fixture

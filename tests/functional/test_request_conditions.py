@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from liaison.audit.models import AuditEntry
 from liaison.core.clock import FakeClock
+from liaison.documents import Section
 from liaison.i18n import translator
 from liaison.requests.contents import OffenceCode, RequestKind, offence_label
 from liaison.requests.formal import document as formal
+from liaison.requests.formal.parties import SessionParties
 from liaison.requests.models import Request
 from tests.federation_net import extra_databases
 from tests.functional.test_requests_flow import approve_and_send, draft, step
@@ -178,21 +180,24 @@ def test_formal_document_is_signed_and_validates(pair: Pair, tmp_path: Path) -> 
     assert pair.api("ru.officer", "GET", f"/requests/{request_id}/document.pdf").status_code == 404
 
 
-def test_formal_document_structured_fields_in_the_recipients_language(
-    pair: Pair, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class RussianReader(SessionParties):
+    """The directory of the node, but the requested authority reads Russian."""
 
+    def language(self, authority_id: str, fallback: str) -> str:
+        return "ru"
+
+
+def test_formal_document_structured_fields_in_the_recipients_language(pair: Pair) -> None:
     request_id = draft(pair, RequestKind.PRESERVATION)
-    # The recipient's first accepted language comes from the directory; make it Russian here.
-    monkeypatch.setattr(formal, "_recipient_language", lambda *_args: "ru")
     with pair.net.nodes["vn-mps"].db.session() as session:
         request = session.get(Request, ("vn-mps", request_id))
         assert request is not None
-        doc = formal.build(session, request, "node")
+        doc = formal.build(request, RussianReader(session))
     offences = next(s for s in doc.sections if s.label == "Offences")
     code = OffenceCode("art13")
     expected = translator("ru", "validation")(offence_label(code))
     assert expected != offence_label(code)
+    assert isinstance(offences, Section)
     assert isinstance(offences.value, list)
     assert offences.value[0].startswith(expected)
     assert doc.language == "ru"
@@ -200,21 +205,25 @@ def test_formal_document_structured_fields_in_the_recipients_language(
     with pair.net.nodes["vn-mps"].db.session() as session:
         mla = session.get(Request, ("vn-mps", mla_id))
         assert mla is not None
-        mla_doc = formal.build(session, mla, "node")
+        mla_doc = formal.build(mla, RussianReader(session))
     categories = next(s for s in mla_doc.sections if s.label == "Categories of data")
     ru = translator("ru", "documents")
+    assert isinstance(categories, Section)
     assert categories.value == [ru("Subscriber information"), ru("Traffic data")]
     assert categories.value != ["Subscriber information", "Traffic data"]
     sought = next(s for s in mla_doc.sections if s.label == "Assistance sought")
+    assert isinstance(sought, Section)
     assert sought.value == [ru("Disclosure of stored electronic data")]
 
 
 def test_response_document_is_signed_by_the_requested_authority(pair: Pair, tmp_path: Path) -> None:
     request_id = executed_mla(pair, {"speciality": True})
-    # the requesting side cannot issue the requested side's answer
-    assert pair.api("vn.officer", "GET", f"/requests/{request_id}/response.pdf").status_code == 422
     response = pair.api("ru.supervisor", "GET", f"/requests/{request_id}/response.pdf")
     assert response.status_code == 200, response.text
+    # The requesting side holds the very document the requested authority signed.
+    held = pair.api("vn.officer", "GET", f"/requests/{request_id}/response.pdf")
+    assert held.status_code == 200
+    assert held.content == response.content
     pdf = tmp_path / "response.pdf"
     pdf.write_bytes(response.content)
     cert = pair.clients["ru-gpo"].get("/federation/v1/authorities/ru-gpo/certificate.pem")

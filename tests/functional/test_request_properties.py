@@ -30,6 +30,7 @@ from liaison.federation.models import InboxEnvelope, OutboxEnvelope
 from liaison.node import Node
 from liaison.requests import service
 from liaison.requests.contents import RequestKind, postponement_grounds, refusal_grounds
+from liaison.requests.formal.models import RequestDocument
 from liaison.requests.lifecycle import consultations, rules, workflow
 from liaison.requests.models import Request, RequestAssignment, RequestEvent
 from liaison.requests.schemas import RequestCreate
@@ -118,6 +119,7 @@ def reset(nodes: Nodes) -> None:
     for node in nodes.net.nodes.values():
         with node.db.session() as session:
             for model in (
+                RequestDocument,
                 RequestEvent,
                 RequestAssignment,
                 Request,
@@ -156,7 +158,14 @@ def transmit(nodes: Nodes, kind: RequestKind, subtype: str | None) -> str:
             ctx=CTX,
             clock=nodes.clock,
         )
-        workflow.send(session=session, request=request, user=officer, ctx=CTX, clock=nodes.clock)
+        workflow.send(
+            session=session,
+            request=request,
+            user=officer,
+            ctx=CTX,
+            kek=nodes.vn.kek,
+            clock=nodes.clock,
+        )
         return request.id
 
 
@@ -327,6 +336,7 @@ def act(nodes: Nodes, step: Step, request_ids: list[str]) -> None:
                 ctx=CTX,
                 ground=ground,
                 reason=f"{what.value} because the property test says so",
+                kek=node.kek,
                 clock=nodes.clock,
             )
     except (InvalidTransition, InvalidInput) as exc:

@@ -85,6 +85,7 @@ def test_each_refusal_ground(pair: Pair, kind: RequestKind, ground: Any) -> None
                     user=user,
                     action=Action.refuse,
                     ctx=CTX,
+                    kek=pair.net.nodes["ru-gpo"].kek,
                     ground=ground.code,
                     reason="Reasons given.",
                 )
@@ -99,6 +100,7 @@ def test_each_refusal_ground(pair: Pair, kind: RequestKind, ground: Any) -> None
                 user=user,
                 action=Action.refuse,
                 ctx=CTX,
+                kek=pair.net.nodes["ru-gpo"].kek,
                 ground=ground.code,
                 reason="",
             )
@@ -108,6 +110,7 @@ def test_each_refusal_ground(pair: Pair, kind: RequestKind, ground: Any) -> None
             user=user,
             action=Action.refuse,
             ctx=CTX,
+            kek=pair.net.nodes["ru-gpo"].kek,
             ground=ground.code,
             reason="Reasons given.",
         )
@@ -129,6 +132,7 @@ def test_grounds_of_another_kind_and_never_valid_grounds_are_refused(pair: Pair)
                     user=user,
                     action=Action.refuse,
                     ctx=CTX,
+                    kek=pair.net.nodes["ru-gpo"].kek,
                     ground=ground or None,
                     reason="x",
                 )
@@ -150,6 +154,7 @@ def test_each_postponement_ground(pair: Pair, kind: RequestKind, ground: Any) ->
             user=user,
             action=Action.postpone,
             ctx=CTX,
+            kek=pair.net.nodes["ru-gpo"].kek,
             ground=ground.code,
             reason="An investigation is under way.",
         )

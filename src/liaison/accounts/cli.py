@@ -11,7 +11,15 @@ from liaison.accounts import service, signin
 from liaison.accounts.schemas import UserCreate
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
-from liaison.cli_support import console, fail, handle_errors, load_node, read_secret, unit_of_work
+from liaison.cli_support import (
+    console,
+    fail,
+    handle_errors,
+    load_node,
+    print_table,
+    read_secret,
+    unit_of_work,
+)
 from liaison.core.permissions import Role
 
 app = typer.Typer(help="Users of an authority.", no_args_is_help=True)
@@ -86,6 +94,12 @@ def list_users(authority: Annotated[str, typer.Option("--authority", "-a")]) -> 
     node = load_node()
     with unit_of_work(node) as session:
         authorities.get(session=session, authority_id=authority)
-        for user in service.list_for(session=session, authority_id=authority):
-            flags = " (disabled)" if user.disabled else ""
-            typer.echo(f"{user.username}\t{','.join(user.roles)}{flags}")
+        users = service.list_for(session=session, authority_id=authority)
+    print_table(
+        ["user", "roles", "state"],
+        [
+            [user.username, ", ".join(user.roles), "disabled" if user.disabled else "active"]
+            for user in users
+        ],
+        empty=f"{authority} has no users",
+    )

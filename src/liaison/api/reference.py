@@ -7,9 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from liaison.api.errors import Problem
+
+# The API reference; until the web interface exists, `/` redirects here.
+DOCS_PATH = "/api/v1/docs"
 
 # What an error means on any route; a route that cannot answer one never does.
 ERRORS = {
@@ -54,10 +57,15 @@ def install(app: FastAPI) -> None:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    @app.get("/api/v1/docs", include_in_schema=False, response_class=HTMLResponse)
+    @app.get(DOCS_PATH, include_in_schema=False, response_class=HTMLResponse)
     def reference_page() -> HTMLResponse:
         """The API reference (public: the OpenAPI document is public too)."""
         return HTMLResponse(_PAGE)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """Until the web interface exists, the node's address leads to the API reference."""
+        return RedirectResponse(DOCS_PATH, status_code=307)
 
 
 def documented(schema: dict[str, Any]) -> dict[str, Any]:

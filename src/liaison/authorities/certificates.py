@@ -1,5 +1,6 @@
 """The certificate of an authority's signing key: what a PAdES signature of its documents names,
-and what a counterpart validates them with."""
+and what a counterpart validates them with. It also issues the personal certificates of the
+authority's supervisors (accounts/signing.py), so it is the one trust root of both."""
 
 from __future__ import annotations
 
@@ -22,4 +23,5 @@ def certificate_for(*, authority: Authority, key: StoredKey, private_raw: bytes)
         not_before=key.created_at,
         not_after=key.created_at + timedelta(days=3650),
         serial_number=serial,
+        issues_people=True,
     )

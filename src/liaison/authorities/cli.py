@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from liaison.audit.context import cli_context
 from liaison.authorities import service
 from liaison.authorities.schemas import AuthorityCreate
-from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
+from liaison.cli_support import console, fail, handle_errors, load_node, print_table, unit_of_work
 from liaison.core.permissions import AuthorityRole
 
 app = typer.Typer(help="Authorities hosted on this node.", no_args_is_help=True)
@@ -64,6 +64,12 @@ def list_authorities() -> None:
     """Authorities on this node."""
     node = load_node()
     with unit_of_work(node) as session:
-        for a in service.list_all(session=session):
-            label = a.names.get("en") or next(iter(a.names.values()))
-            typer.echo(f"{a.id}\t{a.state}\t{','.join(a.roles)}\t{label}")
+        hosted = service.list_all(session=session)
+    print_table(
+        ["id", "state", "roles", "name"],
+        [
+            [a.id, a.state, ", ".join(a.roles), a.names.get("en") or next(iter(a.names.values()))]
+            for a in hosted
+        ],
+        empty="no authority is hosted on this node",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 from liaison.audit import service as audit
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
-from liaison.cli_support import console, handle_errors, load_node, unit_of_work
+from liaison.cli_support import console, handle_errors, load_node, print_table, unit_of_work
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
@@ -40,14 +41,42 @@ def rotate(authority: Annotated[str, typer.Argument(help="Authority id")]) -> No
 
 @app.command("list")
 @handle_errors
-def list_keys(authority: Annotated[str, typer.Argument(help="Authority id")]) -> None:
+def list_keys(
+    authority: Annotated[str, typer.Argument(help="Authority id")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document")] = False,
+) -> None:
     """Keys of an authority, active and retired."""
     node = load_node()
     with unit_of_work(node) as session:
         authorities.get(session=session, authority_id=authority)
-        for key in service.keys_of(session=session, authority_id=authority):
-            state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "active"
-            typer.echo(f"{key.id}\t{key.purpose}\t{key.algorithm}\t{key.public_key}\t{state}")
+        found = service.keys_of(session=session, authority_id=authority)
+    if as_json:
+        listed = [
+            {
+                "id": key.id,
+                "purpose": key.purpose,
+                "algorithm": key.algorithm,
+                "public_key": key.public_key,
+                "retired_at": key.retired_at.isoformat() if key.retired_at else None,
+            }
+            for key in found
+        ]
+        typer.echo(json.dumps(listed))
+        return
+    print_table(
+        ["id", "purpose", "algorithm", "public key", "state (UTC)"],
+        [
+            [
+                key.id,
+                key.purpose,
+                key.algorithm,
+                key.public_key,
+                f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "active",
+            ]
+            for key in found
+        ],
+        empty=f"{authority} has no keys",
+    )
 
 
 @app.command("export-identity")

@@ -18,11 +18,9 @@ import binascii
 import json
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from joserfc import jwe, jws
 from joserfc.errors import JoseError
-from joserfc.jwk import OKPKey
 
 from liaison.crypto.hashing import canonical_json
 from liaison.crypto.keys import (
@@ -32,6 +30,13 @@ from liaison.crypto.keys import (
     signing_key,
     verifying_key,
 )
+
+if TYPE_CHECKING:
+    from joserfc import jwe, jws
+
+# joserfc's JWS, JWE and key modules are imported by the functions that use them: loading them
+# costs a tenth of a second, which every `liaison` command would pay through the modules that
+# import this one (the directory, approvals) even when it signs and verifies nothing.
 
 SIG_ALG = "Ed25519"
 KEY_ALG = "ECDH-ES"
@@ -78,6 +83,8 @@ class DecryptError(TokenError):
 
 @lru_cache(maxsize=8)
 def _jws_registry(max_bytes: int) -> jws.JWSRegistry:
+    from joserfc import jws  # noqa: PLC0415 - loaded on first use, see top
+
     # joserfc refuses Ed25519 by default as "not recommended"; we name it explicitly.
     registry = jws.JWSRegistry(algorithms=[SIG_ALG])
     registry.max_payload_length = max_bytes
@@ -86,6 +93,8 @@ def _jws_registry(max_bytes: int) -> jws.JWSRegistry:
 
 @lru_cache(maxsize=8)
 def _jwe_registry(max_bytes: int) -> jwe.JWERegistry:
+    from joserfc import jwe  # noqa: PLC0415 - loaded on first use, see top
+
     registry = jwe.JWERegistry(algorithms=[KEY_ALG, ENC])
     registry.max_ciphertext_length = max_bytes
     return registry
@@ -142,6 +151,9 @@ def sign(
     typ: Typ,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> str:
+    from joserfc import jws  # noqa: PLC0415 - loaded on first use, see top
+    from joserfc.jwk import OKPKey  # noqa: PLC0415 - idem
+
     header = {"alg": SIG_ALG, "kid": key_id, "typ": str(typ)}
     key = OKPKey.import_key(signing_key(private_raw))
     return jws.serialize_compact(header, payload, key, registry=_jws_registry(max_bytes))
@@ -172,6 +184,9 @@ def verify(
         raise TokenMalformedError(f"JWS typ is {header['typ']!r}, expected {str(typ)!r}")
     if key_id is not None and header["kid"] != key_id:
         raise TokenMalformedError(f"JWS kid is {header['kid']!r}, expected {key_id!r}")
+    from joserfc import jws  # noqa: PLC0415 - loaded on first use, see top
+    from joserfc.jwk import OKPKey  # noqa: PLC0415 - idem
+
     # Decode every segment ourselves first, so a broken one is "malformed", not a bad signature.
     for segment in _segments(token, 3, "JWS")[1:]:
         try:
@@ -195,6 +210,9 @@ def encrypt_to(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> str:
     """Compact JWE: a fresh ephemeral X25519 key per message (ECDH-ES), so no state is kept."""
+    from joserfc import jwe  # noqa: PLC0415 - loaded on first use, see top
+    from joserfc.jwk import OKPKey  # noqa: PLC0415 - idem
+
     header = {"alg": KEY_ALG, "enc": ENC, "kid": recipient_key_id}
     key = OKPKey.import_key(encryption_public(recipient_public_raw))
     return jwe.encrypt_compact(header, plaintext, key, registry=_jwe_registry(max_bytes))
@@ -217,6 +235,9 @@ def jwe_header(token: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, A
 def decrypt(
     token: str, *, recipient_private_raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> bytes:
+    from joserfc import jwe  # noqa: PLC0415 - loaded on first use, see top
+    from joserfc.jwk import OKPKey  # noqa: PLC0415 - idem
+
     jwe_header(token, max_bytes=max_bytes)
     try:
         key = OKPKey.import_key(encryption_private(recipient_private_raw))

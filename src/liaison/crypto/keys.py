@@ -21,8 +21,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 # "witness": the node's own second Ed25519 key, for cosigning other nodes' audit checkpoints
 # (c2sp.org/tlog-cosignature wants a cosigner key of its own, apart from the log key).
-Purpose = Literal["signing", "encryption", "witness"]
-ALGORITHMS: dict[str, str] = {"signing": "Ed25519", "encryption": "X25519", "witness": "Ed25519"}
+Purpose = Literal["signing", "encryption", "witness", "personal"]
+ALGORITHMS: dict[str, str] = {
+    "signing": "Ed25519",
+    "encryption": "X25519",
+    "witness": "Ed25519",
+    "personal": "Ed25519",
+}
 _NONCE = 12
 
 

@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from liaison.audit.context import cli_context
-from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
+from liaison.cli_support import console, fail, handle_errors, load_node, print_table, unit_of_work
 from liaison.config import load_settings
 from liaison.core.clock import system_clock
 from liaison.core.permissions import AuthorityRole
@@ -266,12 +266,22 @@ def show(
         typer.echo(json.dumps([a.model_dump(mode="json") for a in found], ensure_ascii=False))
         return
     console.print(f"directory version {version} by {operator}", highlight=False)
-    for a in found:
-        label = a.names.get("en") or next(iter(a.names.values()))
-        typer.echo(
-            f"{a.id}\t{a.state}\t{','.join(a.roles)}\t{','.join(a.accepted_languages)}\t"
-            f"{','.join(a.kinds)}\t{a.endpoint}\t{label}"
-        )
+    print_table(
+        ["id", "state", "name", "roles", "languages", "endpoint", "kinds handled"],
+        [
+            [
+                a.id,
+                a.state,
+                a.names.get("en") or next(iter(a.names.values())),
+                ", ".join(a.roles),
+                ", ".join(a.accepted_languages),
+                a.endpoint,
+                ", ".join(a.kinds),
+            ]
+            for a in found
+        ],
+        empty="no authority in the directory matches",
+    )
 
 
 @operator_key_app.command("new")

@@ -287,6 +287,21 @@ def signing_key(
     return _check_usable(doc, key, at)
 
 
+def signing_keys(*, doc: DirectoryDocument, authority_id: str, at: datetime) -> list[DirectoryKey]:
+    """Every Ed25519 key of the authority valid at ``at`` and not revoked (what may have
+    issued a certificate of one of its officials)."""
+    authority = doc.authority(authority_id)
+    usable = []
+    for key in authority.keys if authority is not None else []:
+        if key.use != "sig":
+            continue
+        try:
+            usable.append(_check_usable(doc, key, at))
+        except errors.ProtocolError:
+            continue
+    return usable
+
+
 def encryption_key(*, doc: DirectoryDocument, authority_id: str, at: datetime) -> DirectoryKey:
     """The key to encrypt to now: the newest valid, unrevoked X25519 key of the authority.
 

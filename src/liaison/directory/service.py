@@ -180,6 +180,11 @@ def peer_signing_key(
     return document.signing_key(doc=_required(session), authority_id=authority_id, kid=kid, at=at)
 
 
+def peer_signing_keys(*, session: Session, authority_id: str, at: datetime) -> list[DirectoryKey]:
+    """The Ed25519 keys of ``authority_id`` usable at ``at`` (none when it has none)."""
+    return document.signing_keys(doc=_required(session), authority_id=authority_id, at=at)
+
+
 def peer_encryption_key(*, session: Session, authority_id: str, at: datetime) -> DirectoryKey:
     """The X25519 key to encrypt to ``authority_id`` at ``at`` (newest valid, unrevoked)."""
     return document.encryption_key(doc=_required(session), authority_id=authority_id, at=at)

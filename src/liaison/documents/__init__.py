@@ -2,7 +2,8 @@
 language.
 
 `FormalDocument` (model) says what is printed; `render_pdf` lays it out; `sign_pdf` adds a PAdES
-signature by the authority's key; `validate_pdf` checks a received one. See
+signature by the authority's key; `validate_pdf` checks a received one, and `signer_certificate`
+reads whose key it claims to be, for the caller to check against the directory. See
 docs/formal-documents.md.
 """
 
@@ -18,7 +19,13 @@ from liaison.documents.model import (
     SectionLabel,
 )
 from liaison.documents.render import render_html, render_pdf
-from liaison.documents.sign import SigningFailed, ValidationResult, sign_pdf, validate_pdf
+from liaison.documents.sign import (
+    SigningFailed,
+    ValidationResult,
+    sign_pdf,
+    signer_certificate,
+    validate_pdf,
+)
 
 __all__ = [
     "Answer",
@@ -35,5 +42,6 @@ __all__ = [
     "render_html",
     "render_pdf",
     "sign_pdf",
+    "signer_certificate",
     "validate_pdf",
 ]

@@ -5,6 +5,12 @@ into a PDF in the recipient's language. Labels (`kind`, section labels, role) ar
 of the "documents" catalog, translated at render time; values are already rendered by the
 caller, because only the caller knows whether a value is a code to translate or a name to keep.
 The same model serves every request kind and every response, so nothing here is kind-specific.
+
+It is laid out as a letter: a letterhead naming the author (`sender`), the addressee
+(`recipient`), the case reference and the date; the title; the legal basis once; then the body
+in the order the caller gives (`sections`, each a structured field or a text an officer typed,
+numbered as they come); and a signature block naming the official who approved or decided
+(`approval`).
 """
 
 from __future__ import annotations
@@ -131,10 +137,14 @@ class Party(_Frozen):
 
 
 class Section(_Frozen):
-    """A structured field: a label msgid and the caller's rendered value (None: not stated)."""
+    """A structured field: a label msgid and the caller's rendered value (None: not stated).
+
+    A list prints as bullets, or numbered when `numbered` (offences, which other fields refer
+    to by their number)."""
 
     label: Label
     value: Text | list[Text] | None = None
+    numbered: bool = False
 
 
 class FreeText(_Frozen):
@@ -153,26 +163,36 @@ class FreeText(_Frozen):
 
 
 class Approval(_Frozen):
-    """Who approved the content (four-eyes) and the fingerprint of the JWS they signed."""
+    """The signature block: the official who approved the request (four eyes) or took the
+    decision a response records, when, and the fingerprint of the approval JWS (a request only)."""
 
     approver: Label
     role: Label
     approved_at: AwareDatetime
-    signature_fingerprint: str = Field(
-        description="sha256:<hex> of the compact JWS that signs the request content"
+    signature_fingerprint: str | None = Field(
+        default=None, description="sha256:<hex> of the compact JWS that signs the request content"
     )
 
     @model_validator(mode="after")
     def _fingerprint_form(self) -> Approval:
-        if not _FINGERPRINT.match(self.signature_fingerprint):
+        fingerprint = self.signature_fingerprint
+        if fingerprint is not None and not _FINGERPRINT.match(fingerprint):
             raise ValueError("signature_fingerprint must be 'sha256:' and 64 lower-case hex digits")
         return self
 
 
 class FormalDocument(_Frozen):
-    """Everything printed on a formal request or response."""
+    """Everything printed on a formal request or response.
+
+    `reference` is the case reference the author gave (what a reader quotes in a reply);
+    `request_id` and `version` identify the record in Liaison and print in small type at the
+    end. `subtitle` says more about the kind (an MLA sub-type), already rendered by the caller.
+    `preview` marks every page as an unsigned preview that is not the formal document.
+    """
 
     kind: Label
+    subtitle: Text | None = None
+    urgent: bool = False
     reference: Label
     request_id: Label
     version: int = Field(ge=1)
@@ -181,7 +201,6 @@ class FormalDocument(_Frozen):
     recipient: Party
     issued_at: AwareDatetime
     legal_basis: Text
-    sections: list[Section] = Field(default_factory=list)
-    texts: list[FreeText] = Field(default_factory=list)
+    sections: list[Section | FreeText] = Field(default_factory=list)
     approval: Approval | None = None
-    footer: Label
+    preview: bool = False

@@ -20,40 +20,41 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from liaison.documents.model import FormalDocument, FreeText, Section
+from liaison.documents.model import FormalDocument, FreeText, Kind, Section
 from liaison.i18n import RTL, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_VARIANT = "pdf/a-2u"
 _INTENT = "srgb-iec61966-2-1"
 DOMAIN = "documents"
+_RESPONSES = frozenset({Kind.RESPONSE, Kind.REFUSAL, Kind.POSTPONEMENT})
 
 # Labels the layout itself prints. The request service's labels (kinds, sections, roles) are
 # in model.py; both sets are in the catalogs and listed in docs/formal-documents.md.
 UI_LABELS = (
-    "Sender",
-    "Recipient",
-    "Reference",
-    "Request identifier",
-    "Version",
+    "To",
+    "Our reference",
+    "Your reference",
     "Date of issue",
     "Legal basis",
+    "Urgent",
     "Not stated",
     "Original ({language})",
     "No translation into {language} supplied",
-    "Approval",
     "Approved by",
-    "Role",
     "Approved at",
     "Signature fingerprint (SHA-256 of the approval signature)",
     (
         "This document is signed electronically (PAdES). Verify the signature before relying"
         " on its content."
     ),
+    "Preview: not sent and not signed. This is not the formal document.",
+    "Request identifier",
+    "Version",
     "Page {page} of {pages}",
 )
 
@@ -62,6 +63,8 @@ UI_LABELS = (
 class _Row:
     label: str
     value: str | list[str] | None
+    numbered: bool
+    is_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class _Text:
     original_note: str | None
     missing_note: str | None
     original_dir: str
+    is_text: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -124,12 +128,16 @@ def _when(moment: datetime, *, lang: str) -> str:
     return format_datetime(moment, format="long", tzinfo=moment.tzinfo, locale=lang)
 
 
+def _day(moment: datetime, *, lang: str) -> str:
+    return format_date(moment, format="long", locale=lang)
+
+
 def _direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
 def _row(section: Section, *, tr: _Translate) -> _Row:
-    return _Row(label=tr(section.label), value=section.value)
+    return _Row(label=tr(section.label), value=section.value, numbered=section.numbered)
 
 
 class _Translate:
@@ -172,26 +180,37 @@ def render_html(doc: FormalDocument) -> str:
     lang = doc.language
     tr = _Translate(lang)
     approval = doc.approval
+    sender = doc.sender.name_in(lang)
+    response = doc.kind in _RESPONSES
     context = {
         "lang": lang,
         "dir": _direction(lang),
         "tr": tr,
         "title": tr(doc.kind),
-        "sender": doc.sender.name_in(lang),
+        "subtitle": doc.subtitle,
+        "sender": sender,
         "sender_state": _state_name(doc.sender.state, lang=lang),
         "recipient": doc.recipient.name_in(lang),
         "recipient_state": _state_name(doc.recipient.state, lang=lang),
         "doc": doc,
-        "issued_at": _when(doc.issued_at, lang=lang),
+        # A response quotes the reference of the request it answers; a request gives its own.
+        "reference_label": tr("Your reference" if response else "Our reference"),
+        "issued_on": _day(doc.issued_at, lang=lang),
         "legal_basis": tr(doc.legal_basis),
-        "rows": [_row(section, tr=tr) for section in doc.sections],
-        "texts": [_free_text(text, lang=lang, tr=tr) for text in doc.texts],
+        "items": [
+            _free_text(item, lang=lang, tr=tr) if isinstance(item, FreeText) else _row(item, tr=tr)
+            for item in doc.sections
+        ],
         "approval": approval,
         "approval_role": tr(approval.role) if approval else "",
         "approved_at": _when(approval.approved_at, lang=lang) if approval else "",
-        # Pre-escaped CSS strings: safe to place inside <style> (see css_string).
-        "css_footer": Markup(css_string(f"{doc.footer} · {doc.reference}")),  # noqa: S704 - escaped by css_string
+        # Pre-escaped CSS strings: safe to place inside <style> (see css_string). The footer
+        # says whose document it is and which case, on every page.
+        "css_footer": Markup(css_string(f"{sender} · {doc.reference}")),  # noqa: S704 - escaped by css_string
         "css_pages": Markup(_page_counter(tr("Page {page} of {pages}"))),  # noqa: S704 - idem
+        "css_preview": Markup(  # noqa: S704 - escaped by css_string
+            css_string(tr("Preview: not sent and not signed. This is not the formal document."))
+        ),
     }
     return _environment().get_template("formal_document.html").render(context)
 

@@ -31,7 +31,15 @@ from liaison.accounts.operator import Actor, acting
 from liaison.audit import service as audit
 from liaison.authorities import service as authorities
 from liaison.authorities.models import Authority
-from liaison.cli_support import console, err_console, fail, handle_errors, load_node, unit_of_work
+from liaison.cli_support import (
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    load_node,
+    print_lines,
+    unit_of_work,
+)
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import AuditAction, Permission
 from liaison.crypto import keys as keycrypto
@@ -374,11 +382,10 @@ def verify(
         report = _verify_all(package, identities, senders)
     except OSError as exc:
         raise fail(f"cannot read {package}: {exc}", 2) from None
-    for line in report.lines():
-        typer.echo(line)
+    print_lines(report.lines())
     if report.ok:
         skipped = any(c.ok is None for c in report.checks)
-        typer.echo(f"OK {package}: no check failed" + (", some skipped" if skipped else ""))
+        print_lines([f"OK {package}: no check failed" + (", some skipped" if skipped else "")])
         return
     failed = report.failures[0]
     where = f" on {failed.file}" if failed.file else ""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
-from liaison.cli_support import handle_errors, load_node, unit_of_work
+from liaison.cli_support import handle_errors, load_node, print_table, unit_of_work
 from liaison.federation import messages
 from liaison.federation.models import OutboxEnvelope
 
@@ -54,8 +54,11 @@ def list_notes(
         authorities.get(session=session, authority_id=authority)
         if thread is None:
             rows = messages.threads(session=session, authority_id=authority)
-            for t, counterpart, count, last in rows:
-                typer.echo(f"{t}\t{counterpart}\t{count} messages\t{last:%Y-%m-%d %H:%M:%S}")
+            print_table(
+                ["thread", "with", "messages", "last (UTC)"],
+                [[t, who, str(count), f"{last:%Y-%m-%d %H:%M:%S}"] for t, who, count, last in rows],
+                empty=f"no threads of {authority}",
+            )
             return
         found = messages.thread_messages(session=session, authority_id=authority, thread=thread)
         if as_json:
@@ -106,12 +109,22 @@ def outbox(
             query = query.where(OutboxEnvelope.sender == authority)
         if pending:
             query = query.where(OutboxEnvelope.status == "pending")
-        for row in session.scalars(query):
-            error = f"\t{row.last_error}" if row.status == "pending" and row.last_error else ""
-            typer.echo(
-                f"{row.id}\t{row.sender}→{row.recipient}\t{row.kind}\t{row.status}\t"
-                f"attempts {row.attempts}{error}"
-            )
+        rows = [
+            [
+                row.id,
+                f"{row.sender} → {row.recipient}",
+                row.kind,
+                row.status,
+                str(row.attempts),
+                row.last_error or "" if row.status == "pending" else "",
+            ]
+            for row in session.scalars(query)
+        ]
+    print_table(
+        ["envelope", "from → to", "kind", "status", "attempts", "last error"],
+        rows,
+        empty="nothing pending" if pending else "nothing sent from this node",
+    )
 
 
 ping_command = handle_errors(ping)

@@ -45,6 +45,12 @@ PERMANENT = frozenset(
         "too_large",
         "invalid_transition",
         "invalid_link",
+        # The signed formal document of a request or decision is not its author's, or was
+        # altered: sending the same bytes again cannot make it verify.
+        "invalid_document",
+        # An approval the receiver cannot trace to a second person stays so: resending the
+        # same signed request cannot change that.
+        "invalid_approval",
     }
 )
 

@@ -212,6 +212,29 @@ def seal(
     return SealedEnvelope(wire=wire, envelope=envelope, digest=wire_digest(wire))
 
 
+def _b64_length(n: int) -> int:
+    return -(-n * 4 // 3)  # base64url without padding: ceil(4n/3)
+
+
+# Upper bounds of what sealing adds around the body, from the formats in docs/protocol.md
+# with every id and kid at its longest: the JWE header (with the epk), IV and tag; the envelope
+# fields around the body; the JWS header and signature.
+_JWE_HEADER_MAX = 200
+_ENVELOPE_FIELDS_MAX = 600
+_JWS_HEADER_MAX = 150
+
+
+def sealed_size_bound(body: dict[str, Any]) -> int:
+    """At least the length of the wire that sealing `body` gives, computed without any key: the
+    body's canonical JSON is encrypted and base64url-encoded inside a payload that is
+    base64url-encoded again, so n bytes of body make a wire of about 16n/9 (plus a few hundred
+    bytes). For refusing, before anything is queued, what could never be sealed within a limit."""
+    plaintext = len(canonical_json(body))
+    jwe = _b64_length(_JWE_HEADER_MAX) + 4 + _b64_length(12) + _b64_length(plaintext)
+    jwe += _b64_length(16)
+    return _b64_length(_JWS_HEADER_MAX) + 2 + _b64_length(_ENVELOPE_FIELDS_MAX + jwe) + 86
+
+
 def _parse_envelope(payload: bytes) -> Envelope:
     try:
         return Envelope.model_validate_json(payload, strict=True, by_alias=True, by_name=False)

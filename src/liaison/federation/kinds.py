@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
@@ -19,8 +19,11 @@ from liaison.accounts.models import User
 from liaison.audit.context import AuditContext
 from liaison.config import Settings
 from liaison.core.clock import Clock
-from liaison.federation.envelope import Envelope
 from liaison.federation.models import OutboxEnvelope
+
+if TYPE_CHECKING:
+    # Only a type here: a command that reads the outbox does not load the JOSE stack.
+    from liaison.federation.envelope import Envelope
 
 
 @dataclass(frozen=True)

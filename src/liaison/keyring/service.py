@@ -83,10 +83,11 @@ def _active_key(
 
 
 def keys_of(*, session: Session, authority_id: str) -> list[StoredKey]:
+    """The authority's own keys (its officials' personal keys are not among them)."""
     return list(
         session.scalars(
             select(StoredKey)
-            .where(StoredKey.authority_id == authority_id)
+            .where(StoredKey.authority_id == authority_id, StoredKey.purpose.in_(PURPOSES))
             .order_by(StoredKey.created_at)
         )
     )

@@ -199,7 +199,13 @@ def send(request_id: str, principal: Drafter, session: SessionDep, node: NodeDep
     """Transmit the approved request. Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     workflow.send(
-        session=session, request=request, user=principal.user, ctx=principal.ctx, clock=node.clock
+        session=session,
+        request=request,
+        user=principal.user,
+        ctx=principal.ctx,
+        kek=node.kek,
+        max_envelope_bytes=node.settings.federation_max_envelope_bytes,
+        clock=node.clock,
     )
     return service.read_model(session=session, request=request, now=node.clock.now())
 
@@ -230,6 +236,8 @@ def step(
         ground=body.ground,
         reason=body.reason,
         response=body.response,
+        kek=node.kek,
+        max_envelope_bytes=node.settings.federation_max_envelope_bytes,
         clock=node.clock,
     )
     return service.read_model(session=session, request=request, now=node.clock.now())

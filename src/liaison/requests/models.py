@@ -71,8 +71,13 @@ class Request(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(200), default=None)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # Compact JWS by the requesting authority over the canonical approved content.
+    # Compact JWS by the approver's personal key over the canonical approved content and the
+    # approver's, drafter's and submitter's ids (requests/lifecycle/approval.py)...
     approval: Mapped[str | None] = mapped_column(Text, default=None)
+    # ...and the approver's certificate (PEM), issued by the requesting authority's key.
+    approval_certificate: Mapped[str | None] = mapped_column(Text, default=None)
+    # The approver's user id (on the requesting node's user table; as certified, on a copy).
+    approver_id: Mapped[str | None] = mapped_column(String(36), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 
 from liaison.audit import refusals
 from liaison.checkpoints import service as checkpoints
-from liaison.cli_support import console, err_console, fail, handle_errors, load_node, unit_of_work
+from liaison.cli_support import (
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    load_node,
+    print_table,
+    unit_of_work,
+)
 from liaison.config import load_settings
 from liaison.crypto import keys
 from liaison.directory import document
@@ -199,10 +207,11 @@ def witness() -> None:
             ).group_by(WitnessedCheckpoint.origin)
         ).all()
         alerts = list(session.scalars(select(WitnessAlert).order_by(WitnessAlert.id)))
-    if not newest:
-        console.print("this node has witnessed no other log yet")
-    for origin, size, at in newest:
-        typer.echo(f"{origin}\t{size} entries\tlast {at.isoformat(timespec='seconds')}")
+    print_table(
+        ["log of", "entries", "last cosigned (UTC)"],
+        [[origin, str(size), f"{at:%Y-%m-%d %H:%M:%S}"] for origin, size, at in newest],
+        empty="this node has witnessed no other log yet",
+    )
     for alert in alerts:
         err_console.print(
             f"ALERT {alert.at.isoformat(timespec='seconds')} {alert.origin}: {alert.reason}",
@@ -222,7 +231,8 @@ def refusals_command(
     node = load_node()
     with unit_of_work(node) as session:
         rows = refusals.since(session=session, start=node.clock.now() - timedelta(hours=hours))
-        if not rows:
-            console.print(f"no refusals in the last {hours} hours")
-        for row in rows:
-            typer.echo(f"{row.hour:%Y-%m-%d %H:00}\t{row.channel}\t{row.reason}\t{row.count}")
+    print_table(
+        ["hour (UTC)", "channel", "reason", "refused"],
+        [[f"{row.hour:%Y-%m-%d %H:00}", row.channel, row.reason, str(row.count)] for row in rows],
+        empty=f"no refusals in the last {hours} hours",
+    )

@@ -52,17 +52,15 @@ def make_document(
         issued_at=ISSUED,
         legal_basis="United Nations Convention against Cybercrime, art. 40",
         sections=[
-            Section(label=SectionLabel.OFFENCES, value=["art. 13", "art. 7"]),
+            Section(label=SectionLabel.OFFENCES, value=["art. 13", "art. 7"], numbered=True),
             Section(label=SectionLabel.PERSONS_CONCERNED, value=VICTIM),
-            Section(label=SectionLabel.DEADLINE, value=None),
-        ],
-        texts=[
             FreeText(
                 label=SectionLabel.SUMMARY_OF_FACTS,
                 original=summary,
                 original_language="vi",
                 translations=translations,
-            )
+            ),
+            Section(label=SectionLabel.DEADLINE, value=None),
         ],
         approval=Approval(
             approver="Trần Văn Đức",
@@ -70,8 +68,40 @@ def make_document(
             approved_at=ISSUED,
             signature_fingerprint="sha256:" + "ab" * 32,
         ),
-        footer="node-vn.liaison.test",
     )
+
+
+# The directory's names of the test authorities, in the languages documents are written in.
+DIRECTORY_NAMES = {
+    "vn-mps": {
+        "en": "Ministry of Public Security",
+        "vi": "Bộ Công an",
+        "ru": "Министерство общественной безопасности",
+        "de": "Ministerium für öffentliche Sicherheit",
+    },
+    "ru-gpo": {
+        "en": "Prosecutor General's Office of the Russian Federation",
+        "ru": "Генеральная прокуратура Российской Федерации",
+        "vi": "Viện Kiểm sát Tối cao Liên bang Nga",
+        "de": "Generalstaatsanwaltschaft der Russischen Föderation",
+    },
+}
+STATES = {"vn-mps": "VN", "ru-gpo": "RU"}
+
+
+class FakeParties:
+    """The directory as a formal document sees it, without a database: both authorities read
+    documents in `lang`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def party(self, authority_id: str) -> Party | None:
+        names = DIRECTORY_NAMES.get(authority_id)
+        return Party(names=names, state=STATES[authority_id]) if names else None
+
+    def language(self, authority_id: str, fallback: str) -> str:
+        return self.lang
 
 
 def pdf_text(path: Path) -> str:

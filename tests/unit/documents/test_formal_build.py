@@ -17,14 +17,16 @@ from typing import Any
 
 import pytest
 
-from liaison.documents import FormalDocument, Party, SectionLabel, render_html, render_pdf
+from liaison.documents import FormalDocument, Section, SectionLabel, render_html, render_pdf
 from liaison.documents.model import Kind
 from liaison.i18n import translator
 from liaison.requests.formal import document as formal
 from liaison.requests.formal.labels import CODE_LABELS, FIELD_LABELS, NESTED_LABELS
+from liaison.requests.formal.response import Decision, build_response
 from liaison.requests.models import Request
 from liaison.requests.service import validated_content as parse_content
-from tests.unit.documents.conftest import pdf_text
+from liaison.requests.table import Status
+from tests.unit.documents.conftest import FakeParties, pdf_text
 
 
 def text(value: str, lang: str = "en") -> dict[str, Any]:
@@ -46,6 +48,9 @@ CASE = {
     "facts": text("Trang web lừa đảo.", "vi"),
     "urgency_reason": text("Người bị truy nã sắp rời khỏi lãnh thổ.", "vi"),
 }
+# Urgency, deadline and conditions are the request's own fields, not its contents; the reasons
+# for them are free texts of the contents.
+URGENCY = "Người bị truy nã sắp rời khỏi lãnh thổ."
 EXTRADITION = CASE | {
     "provisional_arrest": True,
     "requested_central_authority": CENTRAL,
@@ -123,6 +128,7 @@ TYPED = [
     "Яндекс",
     "Москва",
     "Cơ quan trung ương",
+    URGENCY,
     *(
         value["original"]
         for value in (EXTRADITION | MLA).values()
@@ -190,7 +196,9 @@ WORDS = {
             "Преступление (номер в перечне): 1",
             "10 лет",
             "20 лет",
-            "Наименование: Bộ Công an",
+            "31 марта 2026 г.",
+            # The requesting authority as the directory names it in Russian, not as typed.
+            "Наименование: Министерство общественной безопасности",
             "Государство: Вьетнам",
         ],
         "mla": [
@@ -270,23 +278,11 @@ def request(kind: str, data: dict[str, Any], **extra: Any) -> Request:
         "created_at": now,
         "updated_at": now,
         "executed_at": now,
+        "urgent": True,
+        "wished_deadline": datetime(2026, 3, 31, tzinfo=UTC),
+        "conditions": {},
     }
     return Request(**(fields | extra))
-
-
-@pytest.fixture
-def recipient(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Choose the language of the other side; parties come without a database."""
-
-    def choose(lang: str) -> None:
-        monkeypatch.setattr(formal, "_recipient_language", lambda *_args: lang)
-        monkeypatch.setattr(
-            formal,
-            "_party",
-            lambda _session, authority_id: Party(names={"en": authority_id}, state="VN"),
-        )
-
-    return choose
 
 
 def body_text(doc: FormalDocument) -> str:
@@ -319,15 +315,22 @@ def assert_in_language(printed: str, expected: list[str], lang: str) -> None:
 @pytest.mark.parametrize("lang", ["ru", "vi"])
 @pytest.mark.parametrize(("kind", "data"), [("extradition", EXTRADITION), ("mla", MLA)])
 def test_request_document_prints_words_in_the_recipients_language(
-    recipient: Any, lang: str, kind: str, data: dict[str, Any]
+    lang: str, kind: str, data: dict[str, Any]
 ) -> None:
-    recipient(lang)
-    doc = formal.build(None, request(kind, data), "node")  # type: ignore[arg-type]
+    doc = formal.build(request(kind, data), FakeParties(lang))
     assert doc.language == lang
     tr = translator(lang, "documents")
     values = " | ".join(
-        f"{tr(s.label)}: " + (" | ".join(s.value) if isinstance(s.value, list) else s.value or "")
-        for s in doc.sections
+        [
+            doc.legal_basis,
+            doc.subtitle or "",
+            *(
+                f"{tr(s.label)}: "
+                + (" | ".join(s.value) if isinstance(s.value, list) else s.value or "")
+                for s in doc.sections
+                if isinstance(s, Section)
+            ),
+        ]
     )
     assert_in_language(values, WORDS[lang][kind], lang)
     printed = body_text(doc)
@@ -337,9 +340,8 @@ def test_request_document_prints_words_in_the_recipients_language(
         assert typed in values
 
 
-def test_sections_not_in_the_shared_labels_are_translated(recipient: Any) -> None:
-    recipient("ru")
-    doc = formal.build(None, request("extradition", EXTRADITION), "node")  # type: ignore[arg-type]
+def test_sections_not_in_the_shared_labels_are_translated() -> None:
+    doc = formal.build(request("extradition", EXTRADITION), FakeParties("ru"))
     tr = translator("ru", "documents")
     labels = [tr(section.label) for section in doc.sections]
     assert "Временный арест" in labels
@@ -350,8 +352,7 @@ def test_sections_not_in_the_shared_labels_are_translated(recipient: Any) -> Non
     assert [label for label in labels if "_" in label] == []
 
 
-def test_person_of_a_sentenced_person_transfer_is_not_a_person_sought(recipient: Any) -> None:
-    recipient("ru")
+def test_person_of_a_sentenced_person_transfer_is_not_a_person_sought() -> None:
     data = CASE | {
         "legal_basis": {"treaty": "Договор о выдаче 2026"},
         "person": EXTRADITION["person"] | {"role": "sentenced"},
@@ -359,8 +360,8 @@ def test_person_of_a_sentenced_person_transfer_is_not_a_person_sought(recipient:
         "administering_state": "RU",
         "sentence_imposed": {"unit": "years", "amount": 3},
     }
-    doc = formal.build(None, request("sentenced_person_transfer", data), "node")  # type: ignore[arg-type]
-    labels = {section.label: section.value for section in doc.sections}
+    doc = formal.build(request("sentenced_person_transfer", data), FakeParties("ru"))
+    labels = {s.label: s.value for s in doc.sections if isinstance(s, Section)}
     assert SectionLabel.PERSON_SOUGHT not in labels
     assert "Процессуальное положение: Осуждённый" in str(labels["Person to be transferred"])
     assert labels["Sentence imposed"] == "3 года"
@@ -375,35 +376,35 @@ def test_person_of_a_sentenced_person_transfer_is_not_a_person_sought(recipient:
     ],
 )
 def test_response_document_prints_the_ground_and_conditions_in_words(
-    recipient: Any, lang: str, ground: str, status: str
+    lang: str, ground: str, status: str
 ) -> None:
-    recipient(lang)
     code = "non_conforming_request" if status == "refused" else "interferes_with_proceedings"
-    answer = request(
-        "mla",
-        MLA,
-        holder="ru-gpo",
-        status=status,
+    answer = request("mla", MLA, holder="ru-gpo", status="in_execution")
+    decision = Decision(
+        status=Status(status),
+        decided_at=datetime(2026, 3, 5, 9, 0, tzinfo=UTC),
+        decided_by="Иван Петров",
+        supervisor=True,
         ground=code,
-        status_reason="См. приложение.",
+        reason="См. приложение.",
         response={"summary": "Данные приложены.", "conditions": {"no_onward_transfer": True}},
     )
-    doc = formal.build_response(None, answer, "node")  # type: ignore[arg-type]
+    doc = build_response(answer, decision, FakeParties(lang))
     assert doc.kind == (Kind.REFUSAL if status == "refused" else Kind.POSTPONEMENT)
     printed = body_text(doc)
     assert ground in printed
     assert code not in printed
+    assert "Иван Петров" in printed
     tr = translator(lang, "documents")
-    for msgid in ("Summary", "No onward transfer without authorisation", "Yes"):
+    for msgid in ("Summary", "No onward transfer without authorisation", "Speciality"):
         assert tr(msgid) != msgid
         assert tr(msgid) in printed
     assert "no_onward_transfer" not in printed
     assert "Summary" not in printed
 
 
-def test_pdf_of_an_extradition_request_reads_in_russian(recipient: Any, tmp_path: Path) -> None:
-    recipient("ru")
-    doc = formal.build(None, request("extradition", EXTRADITION), "node")  # type: ignore[arg-type]
+def test_pdf_of_an_extradition_request_reads_in_russian(tmp_path: Path) -> None:
+    doc = formal.build(request("extradition", EXTRADITION), FakeParties("ru"))
     pdf = tmp_path / "request.pdf"
     render_pdf(doc, out=pdf)
     printed = " ".join(pdf_text(pdf).split())

@@ -20,7 +20,7 @@ from liaison.requests import contents
 from liaison.requests.contents.common import AuthorityRef, Person, RequestKind
 from liaison.requests.contents.grounds import GROUNDS, GroundCode
 from liaison.requests.contents.offences import OFFENCE_LABELS, OffenceCode
-from liaison.requests.formal.document import TITLES, _value
+from liaison.requests.formal.document import TITLES
 from liaison.requests.formal.labels import (
     AUTHORITY_FIELDS,
     CODE_LABELS,
@@ -28,6 +28,7 @@ from liaison.requests.formal.labels import (
     DATE_FIELDS,
     FIELD_CODES,
     FIELD_LABELS,
+    FUNCTION_LABELS,
     GROUND,
     KIND_FIELD_LABELS,
     NESTED_LABELS,
@@ -156,6 +157,7 @@ def test_every_label_is_translated(lang: str) -> None:
         | {label for labels in CODE_LABELS.values() for label in labels.values()}
         | set(KIND_FIELD_LABELS.values())
         | set(NESTED_LABELS.values())
+        | set(FUNCTION_LABELS.values())
         | {CONVENTION_ARTICLE, GROUND, "Yes", "No"}
     )
     assert sorted(w for w in words if w not in catalog) == []
@@ -192,7 +194,7 @@ IDENTIFIERS = [
 def test_persons_and_identifiers_print_words_not_codes(lang: str, expected: list[str]) -> None:
     words = Words(lang)
     printed = " | ".join(
-        [*_value("persons", [PERSON], words), *_value("identifiers", IDENTIFIERS, words)]
+        [words.value("persons", PERSON), *(words.value("identifiers", i) for i in IDENTIFIERS)]
     )
     for word in expected:
         assert word.lower() in printed.lower(), (word, printed)
@@ -288,3 +290,12 @@ def test_life_imprisonment_and_yes_no() -> None:
     assert words.value("sentence_imposed", {"unit": "life"}) == "Lebenslange Freiheitsstrafe"
     assert words.value("person_consents", True) == "Ja"
     assert words.value("subtype", "stored_data") == "Gespeicherte elektronische Daten (Art. 44)"
+
+
+@pytest.mark.parametrize("typed", ["central authority", "Central Authority", "central_authority"])
+def test_a_function_that_names_a_directory_role_prints_its_word(typed: str) -> None:
+    words = Words("ru")
+    printed = words.value("requesting_authority", {"name": "X", "state": "VN", "function": typed})
+    assert printed.endswith("Функция: Центральный орган")
+    other = words.value("requesting_authority", {"name": "X", "state": "VN", "function": "Bureau"})
+    assert other.endswith("Bureau")

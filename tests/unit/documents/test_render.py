@@ -44,9 +44,8 @@ def test_pdf_has_translated_labels_and_intact_diacritics(lang: str, tmp_path: Pa
     for expected in EXPECTED[lang]:
         assert expected in text
     for label in (
-        "Sender",
-        "Recipient",
-        "Reference",
+        "To",
+        "Our reference",
         "Offences",
         "Persons concerned",
         "Approved by",
@@ -123,10 +122,13 @@ def test_user_text_is_escaped_everywhere() -> None:
     doc = FormalDocument.model_validate(
         base.model_dump()
         | {
-            "footer": hostile,
             "reference": hostile,
-            "sections": [Section(label=SectionLabel.PURPOSE, value=hostile)],
-            "texts": [FreeText(label=hostile, original=hostile, original_language="en")],
+            "subtitle": hostile,
+            "sender": {"names": {"en": hostile}, "state": "VN"},
+            "sections": [
+                Section(label=SectionLabel.PURPOSE, value=hostile),
+                FreeText(label=hostile, original=hostile, original_language="en"),
+            ],
         }
     )
     html = render_html(doc)

@@ -186,6 +186,8 @@ def send(username: AsUser, request_id: RequestId, as_json: AsJson = False) -> No
             request=request,
             user=actor.user,
             ctx=actor.ctx,
+            kek=actor.node.kek,
+            max_envelope_bytes=actor.node.settings.federation_max_envelope_bytes,
             clock=actor.node.clock,
         )
         out.show_request(actor, request, as_json, f"queued for {request.requested}")

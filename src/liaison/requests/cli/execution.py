@@ -41,6 +41,8 @@ def step(
             ground=ground,
             reason=reason,
             response=response,
+            kek=actor.node.kek,
+            max_envelope_bytes=actor.node.settings.federation_max_envelope_bytes,
             clock=actor.node.clock,
         )
         # On the requesting side an action after transmission is a proposal: the requested

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.table import Table
 
 from liaison.accounts.operator import Actor
-from liaison.cli_support import console, fail
+from liaison.cli_support import console, fail, print_fields, print_table
 from liaison.requests import contents, service
 from liaison.requests.contents import RequestKind
 from liaison.requests.models import Request, RequestEvent
@@ -116,21 +115,23 @@ def events_json(events: Sequence[RequestEvent]) -> list[dict[str, Any]]:
 
 
 def _when(value: object) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else ""
+    return f"{_utc(value)} UTC" if value is not None else ""
 
 
-def _due(read: RequestRead) -> str:
+def _utc(value: object) -> str:
+    """For a column headed "(UTC)": the date and time alone, so that they fit on one line."""
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None else ""
+
+
+def _due(read: RequestRead, *, when: Callable[[object], str] = _when) -> str:
     if read.due_what is None:
         return ""
     late = " (overdue)" if read.overdue else ""
-    return f"{read.due_what.replace('_', ' ')} by {_when(read.due_at)}{late}"
+    return f"{read.due_what.replace('_', ' ')} by {when(read.due_at)}{late}"
 
 
 def print_request(read: RequestRead, *, note: str = "") -> None:
     """A compact summary: identity, parties, state and the dates that matter."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
     kind = f"{read.kind}/{read.subtype}" if read.subtype else read.kind
     rows: list[tuple[str, str]] = [
         ("request", read.id),
@@ -156,50 +157,48 @@ def print_request(read: RequestRead, *, note: str = "") -> None:
         ("response", json.dumps(read.response, ensure_ascii=False) if read.response else ""),
         ("updated", _when(read.updated_at)),
     ]
-    for label, value in rows:
-        if value:
-            table.add_row(label, value)
-    console.print(table)
+    print_fields(rows)
     if note:
         console.print(note, highlight=False)
 
 
 def print_events(events: Sequence[RequestEvent]) -> None:
-    table = Table(title="history", title_justify="left")
-    for column in ("seq", "at", "action", "from → to", "side", "ground", "reason"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for event in events:
         read = EventRead.model_validate(event)
-        table.add_row(
-            str(read.seq),
-            _when(read.at),
-            read.action,
-            f"{read.from_status} → {read.to_status}",
-            read.side,
-            read.ground or "",
-            read.reason or "",
+        rows.append(
+            [
+                str(read.seq),
+                _utc(read.at),
+                read.action,
+                f"{read.from_status} → {read.to_status}",
+                read.side,
+                read.ground or "",
+                read.reason or "",
+            ]
         )
-    console.print(table)
+    headers = ["seq", "at (UTC)", "action", "from → to", "side", "ground", "reason"]
+    print_table(headers, rows, title="history", empty="no step yet")
 
 
 def print_list(requests: Sequence[RequestRead], *, total: int, offset: int = 0) -> None:
     if not requests:
         console.print("no requests" if total == 0 else f"no requests after the first {offset}")
         return
-    table = Table()
-    table.add_column("id", no_wrap=True)
-    for column in ("kind", "from → to", "status", "reference", "due next"):
-        table.add_column(column, overflow="fold")
-    for request in requests:
-        table.add_row(
-            request.id,
-            request.kind,
-            f"{request.requesting} → {request.requested}",
-            request.status,
-            request.reference,
-            _due(request),
-        )
-    console.print(table)
+    print_table(
+        ["id", "kind", "from → to", "status", "reference", "due next (UTC)"],
+        [
+            [
+                request.id,
+                request.kind,
+                f"{request.requesting} → {request.requested}",
+                request.status,
+                request.reference,
+                _due(request, when=_utc),
+            ]
+            for request in requests
+        ],
+    )
     if total > len(requests):
         first = offset + 1
         console.print(f"{first}-{offset + len(requests)} of {total}; --offset shows more")
@@ -230,16 +229,17 @@ def print_grounds(kind: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         console.print(f"a {kind} is never refused or postponed: there are no grounds")
         return
-    table = Table(title=f"grounds for a {kind} request", title_justify="left")
-    table.add_column("code", no_wrap=True)
-    for column in ("use", "article", "consult first", "label"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
-            row["code"],
-            row["use"],
-            row["article"],
-            "yes" if row["consult_first"] else "",
-            row["label"],
-        )
-    console.print(table)
+    print_table(
+        ["code", "use", "article", "consult first", "label"],
+        [
+            [
+                row["code"],
+                row["use"],
+                row["article"],
+                "yes" if row["consult_first"] else "",
+                row["label"],
+            ]
+            for row in rows
+        ],
+        title=f"grounds for {kind} requests",
+    )

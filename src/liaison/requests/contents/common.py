@@ -84,9 +84,12 @@ Reference = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class Strict(BaseModel):
-    """Base of every content model: unknown keys are errors, so a misspelt field is not lost."""
+    """Base of every content model: unknown keys are errors, so a misspelt field is not lost.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Validators are built on first use, not at import: a command that validates no contents
+    (`liaison request list`) does not build those of every kind."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class FreeText(Strict):

@@ -1,22 +1,25 @@
-"""The formal document of a request: a PDF/A in the recipient's language, signed (PAdES) with
-the holder authority's key under a certificate the node re-issues reproducibly for that key."""
+"""The formal request: a letter from the requesting authority to the requested one, in the
+requested authority's language, that the requesting node signs when it sends the request.
+
+The letterhead names both authorities as the directory does in that language, the case
+reference and the date; the legal basis is said once; the body follows the convention's list of
+contents for the kind (order.py), each value with its fields in the model's order and every code
+in words (translation.py); urgency, deadline and conditions come from the request's own fields;
+the signature block names the supervisor who approved it.
+"""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy.orm import Session
+from babel.dates import format_date, format_datetime
 
-from liaison.accounts.models import User
-from liaison.authorities.certificates import certificate_for
-from liaison.authorities.models import Authority
-from liaison.core.errors import InvalidInput, NotFound
+from liaison.core.errors import NotFound
 from liaison.crypto.hashing import sha256_digest
-from liaison.directory import service as directory
 from liaison.documents.model import (
     Approval,
+    ApproverRole,
     FormalDocument,
     FreeText,
     Kind,
@@ -24,16 +27,17 @@ from liaison.documents.model import (
     Section,
     SectionLabel,
 )
-from liaison.documents.render import render_pdf
-from liaison.documents.sign import sign_pdf
-from liaison.i18n import translator
-from liaison.keyring import service as keyring
-from liaison.node import Node
-from liaison.requests import service
-from liaison.requests.contents import OffenceCode, offence_label
-from liaison.requests.formal.labels import KIND_FIELD_LABELS, field_label, is_free_text
+from liaison.requests.contents.conditions import Conditions
+from liaison.requests.formal.labels import (
+    AUTHORITY_FIELDS,
+    KIND_FIELD_LABELS,
+    field_label,
+    is_free_text,
+)
+from liaison.requests.formal.order import body_fields, content_in_model_order
+from liaison.requests.formal.parties import Parties
 from liaison.requests.formal.translation import Words
-from liaison.requests.table import Side
+from liaison.requests.models import Request
 
 TITLES = {
     "mla": Kind.MLA_REQUEST,
@@ -48,7 +52,6 @@ TITLES = {
 LABELS = {
     "requesting_authority": SectionLabel.REQUESTING_AUTHORITY,
     "conducting_authority": SectionLabel.CONDUCTING_AUTHORITY,
-    "legal_basis": SectionLabel.LEGAL_BASIS,
     "subject_matter": SectionLabel.SUBJECT_MATTER,
     "offences": SectionLabel.OFFENCES,
     "facts": SectionLabel.SUMMARY_OF_FACTS,
@@ -62,197 +65,157 @@ LABELS = {
     "custodian": SectionLabel.CUSTODIAN,
     "necessity": SectionLabel.NECESSITY,
     "mla_intended": SectionLabel.INTENDED_MLA,
-    "urgency_reason": SectionLabel.URGENCY_REASONS,
-    "deadline": SectionLabel.DEADLINE,
-    "deadline_reason": SectionLabel.DEADLINE_REASONS,
 }
 
 
-def _is_text(value: Any) -> bool:
-    return is_free_text(value)
+def label_of(kind: str, name: str) -> str:
+    return KIND_FIELD_LABELS.get((kind, name)) or LABELS.get(name) or field_label(name)
 
 
-def _party(session: Session, authority_id: str) -> Party:
-    local = session.get(Authority, authority_id)
-    if local is not None:
-        return Party(names=local.names, state=local.state)
-    entry = directory.peer_authority(session=session, authority_id=authority_id)
-    return Party(names=dict(entry.names), state=entry.state)
+def party(parties: Parties, authority_id: str) -> Party:
+    found = parties.party(authority_id)
+    if found is None:
+        raise NotFound(f"{authority_id} is neither hosted here nor in the directory")
+    return found
 
 
-def _recipient_language(session: Session, authority_id: str, fallback: str) -> str:
-    local = session.get(Authority, authority_id)
-    languages = (
-        local.accepted_languages
-        if local
-        else list(
-            directory.peer_authority(session=session, authority_id=authority_id).accepted_languages
+def typed_text(label: str, value: Any, language: str) -> FreeText | None:
+    """A text an officer typed: content free texts carry their language and translations; a
+    plain string is in the request's language."""
+    if is_free_text(value):
+        return FreeText(
+            label=label,
+            original=value["original"],
+            original_language=value["original_language"],
+            translations=value.get("translations") or {},
         )
-    )
-    return (languages or [fallback])[0].split("-", 1)[0]
+    if isinstance(value, str) and value.strip():
+        return FreeText(label=label, original=value, original_language=language)
+    return None
 
 
-def _offence(value: Any, words: Words) -> str:
-    """An offence in the document's language: the convention's label, then the domestic law."""
-    if not isinstance(value, dict) or "code" not in value:
-        return words.value("offences", value)
-    try:
-        label = translator(words.lang, "validation")(offence_label(OffenceCode(value["code"])))
-    except ValueError:
-        label = str(value["code"])
-    penalty = value.get("max_penalty") or {}
-    parts = [label, str(value.get("domestic_provision") or "")]
-    if penalty:
-        parts.append(words.penalty(penalty))
-    return " — ".join(p for p in parts if p)
+def named_by_directory(value: Any, *, known: list[Party], parties: Parties, lang: str) -> Any:
+    """An authority the request names, called what the directory calls it in `lang` when it is
+    one the directory knows: by its directory id, or by any of its names (the officer typed the
+    English one into a Russian document, say). Any other authority keeps the typed name."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return value
+    found = parties.party(value["directory_id"]) if value.get("directory_id") else None
+    if found is None:
+        typed = value["name"].casefold().strip()
+        found = next(
+            (p for p in known if typed in {n.casefold().strip() for n in p.names.values()}), None
+        )
+    return value if found is None else {**value, "name": found.name_in(lang)}
 
 
-def _value(name: str, value: Any, words: Words) -> str | list[str]:
-    """A section's value in the document's language: one line, or one per listed object."""
-    if name == "offences" and isinstance(value, list):
-        return [_offence(v, words) for v in value]
-    if isinstance(value, list):
-        return [words.value(name, v) for v in value if v not in (None, "", {})]
-    return words.value(name, value)
-
-
-def build(session: Session, request: Any, node_name: str) -> FormalDocument:
-    lang = _recipient_language(session, request.requested, request.language)
-    words = Words(lang)
-    sections, texts = [], []
-    for name, value in request.content.items():
+def sections(request: Request, content: dict[str, Any], words: Words) -> list[Section | FreeText]:
+    items: list[Section | FreeText] = []
+    for name in body_fields(request.kind, content):
+        value = content[name]
         if value in (None, "", [], {}):
             continue
-        label = KIND_FIELD_LABELS.get((request.kind, name)) or LABELS.get(name) or field_label(name)
-        if _is_text(value):
-            texts.append(
-                FreeText(
+        label = label_of(request.kind, name)
+        text = typed_text(label, value, request.language) if is_free_text(value) else None
+        if text is not None:
+            items.append(text)
+        elif name == "offences" and isinstance(value, list):
+            items.append(
+                Section(label=label, value=[words.offence(v) for v in value], numbered=True)
+            )
+        elif isinstance(value, list):
+            items.append(
+                Section(
                     label=label,
-                    original=value["original"],
-                    original_language=value["original_language"],
-                    translations=value.get("translations") or {},
+                    value=[words.value(name, v) for v in value if v not in (None, "", {})],
                 )
             )
         else:
-            sections.append(Section(label=label, value=_value(name, value, words)))
+            items.append(Section(label=label, value=words.value(name, value)))
+    return items + request_fields(request, content, words)
+
+
+def request_fields(
+    request: Request, content: dict[str, Any], words: Words
+) -> list[Section | FreeText]:
+    """Urgency, deadline and conditions, from the request's own fields (one place each), with
+    the reasons the contents give for them."""
+    items: list[Section | FreeText] = []
+    urgency_reason = content.get("urgency_reason")
+    reason = typed_text(SectionLabel.URGENCY_REASONS, urgency_reason, request.language)
+    if request.urgent and reason is not None:
+        items.append(reason)
+    if request.wished_deadline is not None:
+        items.append(
+            Section(label=SectionLabel.DEADLINE, value=moment(request.wished_deadline, words))
+        )
+        deadline_reason = content.get("deadline_reason")
+        why = typed_text(SectionLabel.DEADLINE_REASONS, deadline_reason, request.language)
+        if why is not None:
+            items.append(why)
+    in_force = conditions_in_force(request.conditions, words)
+    if in_force:
+        items.append(Section(label=SectionLabel.CONDITIONS, value=in_force))
+    return items
+
+
+def conditions_in_force(conditions: dict[str, Any] | None, words: Words) -> list[str]:
+    """The conditions that bind the data, as words: those set, and the protective defaults the
+    request did not relax (what sharing.exports enforces)."""
+    merged = {**Conditions().model_dump(), **(conditions or {})}
+    lines = []
+    for key, value in merged.items():
+        label = words.tr(field_label(key))
+        if value is True:
+            lines.append(label)
+        elif value not in (None, False, "", {}, []):
+            lines.append(f"{label}: {words.value(key, value)}")
+    return lines
+
+
+def moment(value: datetime, words: Words) -> str:
+    """A date as the language writes it; with its time when it is not midnight UTC."""
+    if value.timetz().replace(tzinfo=None) == time(0) and not value.utcoffset():
+        return format_date(value.date(), format="long", locale=words.lang)
+    return format_datetime(value, format="long", tzinfo=value.tzinfo, locale=words.lang)
+
+
+def build(
+    request: Request, parties: Parties, *, issued_at: datetime | None = None, preview: bool = False
+) -> FormalDocument:
+    """The request as its author signs it; `issued_at` is the moment of sending."""
+    lang = parties.language(request.requested, request.language)
+    words = Words(lang)
+    sender, recipient = party(parties, request.requesting), party(parties, request.requested)
+    content = content_in_model_order(request.kind, request.content or {})
+    for name in AUTHORITY_FIELDS & set(content):
+        content[name] = named_by_directory(
+            content[name], known=[sender, recipient], parties=parties, lang=lang
+        )
+    subtype = content.get("subtype") or request.subtype
     approval = None
-    if request.approval and request.approved_at:
+    if request.approved_by and request.approved_at:
         approval = Approval(
-            approver=request.approved_by or "",
-            role="Supervisor",
+            approver=request.approved_by,
+            role=ApproverRole.SUPERVISOR,
             approved_at=request.approved_at,
-            signature_fingerprint=sha256_digest(request.approval.encode()),
+            signature_fingerprint=sha256_digest(request.approval.encode())
+            if request.approval
+            else None,
         )
     return FormalDocument(
         kind=TITLES.get(request.kind, Kind.MLA_REQUEST),
-        reference=request.reference or request.id,
+        subtitle=words.code("subtype", subtype) if request.kind == "mla" and subtype else None,
+        urgent=bool(request.urgent),
+        reference=content.get("case_reference") or request.reference or request.id,
         request_id=request.id,
         version=request.version,
         language=lang,
-        sender=_party(session, request.requesting),
-        recipient=_party(session, request.requested),
-        issued_at=request.approved_at or request.created_at,
-        legal_basis=words.value("legal_basis", request.content.get("legal_basis")),
-        sections=sections,
-        texts=texts,
+        sender=sender,
+        recipient=recipient,
+        issued_at=issued_at or request.sent_at or request.approved_at or request.created_at,
+        legal_basis=words.value("legal_basis", content.get("legal_basis")),
+        sections=sections(request, content, words),
         approval=approval,
-        footer=node_name,
+        preview=preview,
     )
-
-
-RESPONSE_TITLES = {
-    "executed": Kind.RESPONSE,
-    "partially_executed": Kind.RESPONSE,
-    "refused": Kind.REFUSAL,
-    "postponed": Kind.POSTPONEMENT,
-}
-
-
-def build_response(session: Session, request: Any, node_name: str) -> FormalDocument:
-    """The requested authority's answer: result, or ground and reasons, in the requesting
-    authority's language. Only the requested side's node can issue it (it signs it)."""
-    if request.side is not Side.requested or request.status not in RESPONSE_TITLES:
-        raise InvalidInput(
-            "a response document is issued by the requested authority once it has "
-            "executed, refused or postponed the request"
-        )
-    lang = _recipient_language(session, request.requesting, request.language)
-    words = Words(lang)
-    sections = [Section(label=SectionLabel.RELATED_REQUEST, value=request.reference or request.id)]
-    result = {k: v for k, v in (request.response or {}).items() if k != "conditions"}
-    if result:
-        sections.append(Section(label=SectionLabel.RESULT, value=words.pairs(result)))
-    if request.status in ("refused", "postponed"):
-        label = (
-            SectionLabel.REFUSAL_GROUND
-            if request.status == "refused"
-            else SectionLabel.POSTPONEMENT_GROUND
-        )
-        sections.append(Section(label=label, value=words.ground(request.ground or "")))
-        sections.append(Section(label=SectionLabel.REASONS, value=request.status_reason or ""))
-    conditions = (request.response or {}).get("conditions")
-    if conditions:
-        sections.append(
-            Section(label=SectionLabel.CONDITIONS, value=words.value("conditions", conditions))
-        )
-    return FormalDocument(
-        kind=RESPONSE_TITLES[request.status],
-        reference=request.reference or request.id,
-        request_id=request.id,
-        version=request.version,
-        language=lang,
-        sender=_party(session, request.requested),
-        recipient=_party(session, request.requesting),
-        issued_at=request.executed_at or request.updated_at,
-        legal_basis=words.value("legal_basis", request.content.get("legal_basis")),
-        sections=sections,
-        footer=node_name,
-    )
-
-
-@dataclass(frozen=True)
-class Prepared:
-    doc: FormalDocument
-    private_raw: bytes
-    certificate: bytes
-    reason: str
-    location: str
-    name: str
-
-
-def prepare(
-    *, session: Session, node: Node, user: User, request_id: str, response: bool = False
-) -> Prepared:
-    """Everything the document needs from the database (read in the caller's transaction)."""
-    request = service.get_for(session=session, user=user, request_id=request_id)
-    doc = (build_response if response else build)(session, request, node.settings.node_name)
-    authority = session.get(Authority, request.holder)
-    key = keyring.active_key(session=session, authority_id=request.holder, purpose="signing")
-    if authority is None or key is None:
-        raise NotFound(f"{request.holder} is not hosted here with a signing key")
-    private_raw = keyring.private_raw(kek=node.kek, key=key)
-    return Prepared(
-        doc=doc,
-        private_raw=private_raw,
-        certificate=certificate_for(authority=authority, key=key, private_raw=private_raw),
-        reason=f"{request.kind} request {doc.reference}",
-        location=node.settings.node_name,
-        name=authority.names.get("en", authority.id),
-    )
-
-
-def render_signed(prepared: Prepared) -> bytes:
-    """Render and sign: slow (about a second), so callers run it outside any transaction."""
-    unsigned = io.BytesIO()
-    render_pdf(prepared.doc, out=unsigned)
-    signed = io.BytesIO()
-    sign_pdf(
-        pdf_in=unsigned.getvalue(),
-        out=signed,
-        signer_private_raw=prepared.private_raw,
-        certificate_pem=prepared.certificate,
-        reason=prepared.reason,
-        location=prepared.location,
-        name=prepared.name,
-    )
-    return signed.getvalue()

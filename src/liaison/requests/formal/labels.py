@@ -15,6 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from liaison.core.permissions import AuthorityRole
 from liaison.requests.contents.common import (
     DataCategory,
     IdentifierKind,
@@ -252,6 +253,17 @@ CODE_LABELS: dict[type[StrEnum], dict[str, str]] = {
     PenaltyUnit: {"months": "months", "years": "years", "life": "Life imprisonment"},
 }
 
+# An authority's function, where it is one of the roles the convention has States notify
+# (art. 40, 41; the directory's roles). Officers type it ("central authority") or paste the
+# code ("central_authority"); either prints as the word of the document's language, and any
+# other function stays as typed.
+FUNCTION_LABELS: dict[str, str] = {
+    AuthorityRole.central_authority: "Central authority",
+    AuthorityRole.contact_24_7: "24/7 point of contact",
+    AuthorityRole.competent_authority: "Competent authority",
+    AuthorityRole.extradition_authority: "Extradition authority",
+}
+
 # Which codes a field holds (a field name means the same thing in every model).
 FIELD_CODES: dict[str, tuple[type[StrEnum], ...]] = {
     "role": (PersonRole,),
@@ -280,6 +292,7 @@ STATE_FIELDS = frozenset(
 DATE_FIELDS = frozenset({"date_of_birth", "issued_on"})
 CONVENTION_ARTICLE = "United Nations Convention against Cybercrime, article {article}"
 # A refusal or postponement ground: its label ("validation" catalog) and the articles it rests on.
+# An offence of the convention's list is printed the same way, with its article.
 GROUND = "{ground} (art. {article})"
 # Months and years with the plural form CLDR gives the language (Russian has three).
 PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
@@ -297,6 +310,13 @@ PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
     },
     "vi": {"months": {"other": "tháng"}, "years": {"other": "năm"}},
 }
+
+
+def function_code(text: str) -> str | None:
+    """The role a typed function names ("Central authority", "central_authority"), or None."""
+    key = "_".join(text.strip().lower().replace("-", " ").replace("/", "_").split())
+    key = {"contact_24_7": "contact_24_7", "24_7_point_of_contact": "contact_24_7"}.get(key, key)
+    return key if key in FUNCTION_LABELS else None
 
 
 def field_label(name: str) -> str:

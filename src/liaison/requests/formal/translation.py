@@ -11,17 +11,25 @@ from babel.dates import format_date
 
 from liaison.i18n import translator
 from liaison.requests.contents.grounds import GROUNDS, GroundCode
+from liaison.requests.contents.offences import OffenceCode, offence_label
 from liaison.requests.formal.labels import (
     CODE_LABELS,
     CONVENTION_ARTICLE,
     DATE_FIELDS,
     FIELD_CODES,
+    FUNCTION_LABELS,
     GROUND,
     PENALTY_UNITS,
     STATE_FIELDS,
+    field_label,
+    function_code,
     is_free_text,
     nested_label,
 )
+
+# Keys of an object that identify a record inside Liaison, not anything a reader acts on: the
+# authority they name is printed by its name instead.
+INTERNAL_KEYS = frozenset({"directory_id"})
 
 
 class Words:
@@ -57,6 +65,29 @@ class Words:
         if value.get("treaty"):
             parts.append(str(value["treaty"]))
         return "; ".join(parts)
+
+    def offence(self, value: Any) -> str:
+        """An offence: the convention's label and article, the domestic provision, the maximum
+        penalty, and what the conduct is where the officer described it."""
+        if not isinstance(value, dict) or "code" not in value:
+            return self.value("offences", value)
+        code = str(value["code"])
+        try:
+            label = translator(self.lang, "validation")(offence_label(OffenceCode(code)))
+        except ValueError:
+            label = code
+        if code.startswith("art") and code[3:].isdigit():
+            label = self.tr(GROUND).format(ground=label, article=code[3:])
+        parts = [label]
+        if value.get("domestic_provision"):
+            parts.append(str(value["domestic_provision"]))
+        line = " — ".join(parts)
+        extra = [
+            f"{self.tr(field_label(key))}: {self.value(key, value[key])}"
+            for key in ("max_penalty", "description", "below_threshold_reason")
+            if value.get(key)
+        ]
+        return "; ".join([line, *extra])
 
     def ground(self, code: str) -> str:
         """A refusal or postponement ground from the closed list, with its articles."""
@@ -99,6 +130,9 @@ class Words:
         return self.free_text(value) if is_free_text(value) else self.pairs(value, parent=name)
 
     def _text(self, name: str, value: str) -> str:
+        if name == "function":
+            role = function_code(value)
+            return self.tr(FUNCTION_LABELS[role]) if role else value
         if name in STATE_FIELDS:
             return self.state(value)
         if name == "original_language":
@@ -115,5 +149,5 @@ class Words:
         return "; ".join(
             f"{self.tr(nested_label(parent, key))}: {self.value(key, item)}"
             for key, item in value.items()
-            if item not in (None, "", [], {})
+            if item not in (None, "", [], {}) and key not in INTERNAL_KEYS
         )

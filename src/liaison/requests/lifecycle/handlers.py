@@ -18,8 +18,9 @@ from liaison.protocol import errors
 from liaison.requests import follow_ups
 from liaison.requests.deadlines.policy import refresh_due
 from liaison.requests.deadlines.reminders import responsible
+from liaison.requests.formal import issued, received
 from liaison.requests.lifecycle import workflow
-from liaison.requests.lifecycle.approval import approval_key_id, check_approval
+from liaison.requests.lifecycle.approval import InvalidApprovalError, check_approval
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
 
@@ -48,11 +49,6 @@ class InvalidLinkError(errors.ProtocolError):
     status_code = 422
 
 
-class InvalidApprovalError(errors.ProtocolError):
-    reason = "invalid_approval"
-    status_code = 422
-
-
 def _field(body: dict[str, Any], name: str, kind: type) -> Any:
     value = body.get(name)
     if not isinstance(value, kind):
@@ -73,13 +69,29 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     token = _field(incoming.body, "approval", str)
     if fields.get("requesting") != envelope.sender or fields.get("requested") != envelope.to:
         raise errors.MalformedError("the request's authorities differ from the envelope's")
-    # The approval must be the requesting authority's signature over exactly these fields.
-    kid = approval_key_id(token)
-    key = directory.peer_signing_key(
-        session=session, authority_id=envelope.sender, kid=kid, at=hc.clock.now()
+    # The approval must be a supervisor's own signature over exactly these fields, certified
+    # by a signing key the directory lists for the requesting authority.
+    approved_at = incoming.body.get("approved_at")
+    try:
+        approved = datetime.fromisoformat(str(approved_at))
+    except ValueError:
+        raise InvalidApprovalError("the approval has no time") from None
+    if approved.tzinfo is None:
+        raise InvalidApprovalError("the approval's time has no offset")
+    approver = check_approval(
+        token=token,
+        certificate_pem=_field(incoming.body, "approval_certificate", str),
+        fields=fields,
+        authority_id=envelope.sender,
+        issuer_keys=[
+            k.public_raw
+            for k in directory.peer_signing_keys(
+                session=session, authority_id=envelope.sender, at=hc.clock.now()
+            )
+        ],
+        approved_at=approved,
+        now=hc.clock.now(),
     )
-    if not check_approval(token=token, key_id=kid, public_raw=key.public_raw, fields=fields):
-        raise InvalidApprovalError("the approval signature does not cover this request")
     if session.get(Request, (envelope.to, fields["id"])) is not None:
         raise InvalidTransitionError("this request was already received")
     # The sender's node checked the link when drafting; a node that did not (or lied) must not
@@ -94,8 +106,21 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
     )
     if problem is not None:
         raise InvalidLinkError(problem)
+    # The request document must be the one the requesting authority signed for this version.
+    document = issued.decode(incoming.body.get(issued.FIELD))
+    signer = received.check(
+        session=session,
+        author=envelope.sender,
+        pdf=document,
+        marker=issued.request_marker(str(fields.get("id")), fields.get("version")),
+        at=hc.clock.now(),
+    )
+    # ...and signed by the very supervisor whose approval it carries.
+    if signer is None or signer.user_id != approver.user_id:
+        raise received.InvalidDocumentError(
+            "the request document is not signed by the supervisor who approved it"
+        )
     now = hc.clock.now()
-    approved_at = incoming.body.get("approved_at")
     request = Request(
         holder=envelope.to,
         id=fields["id"],
@@ -116,15 +141,28 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         conditions=fields.get("conditions") or {},
         created_at=now,
         updated_at=now,
-        approved_by=incoming.body.get("approved_by"),
-        approved_at=datetime.fromisoformat(approved_at) if isinstance(approved_at, str) else None,
+        # Who approved as the verified certificate names them, not as the sender says.
+        approved_by=approver.name,
+        approver_id=approver.user_id,
+        approved_at=approved,
         approval=token,
+        approval_certificate=incoming.body["approval_certificate"],
         preservation_days=fields.get("preservation_days"),
         linked_request=fields.get("linked_request"),
         response={},
     )
     session.add(request)
     session.flush()
+    assert document is not None  # noqa: S101 - received.check refuses a missing document
+    kept = issued.keep(
+        session=session,
+        request=request,
+        role=issued.REQUEST,
+        seq=0,
+        author=envelope.sender,
+        pdf=document,
+        clock=hc.clock,
+    )
     transition = find(Action.receive, Status.sent, Side.requested)
     event = workflow.apply(
         session=session,
@@ -135,6 +173,7 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         ground=None,
         reason=None,
         clock=hc.clock,
+        document=kept.digest,
     )
     workflow.echo(session=session, request=request, event=event, clock=hc.clock)
     _announce(session, request, hc)
@@ -207,8 +246,30 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
             f"cannot apply {action.value} ({source.value} → {target.value}, step {seq}) "
             f"to a copy that is {request.status} at step {request.seq}"
         )
+    document = None
+    if action in workflow.DECISIONS:
+        # A decision comes with the response document the requested authority signed for it.
+        document = issued.decode(body.get(issued.FIELD))
+        received.check(
+            session=hc.session,
+            author=incoming.envelope.sender,
+            pdf=document,
+            marker=issued.response_marker(request.id, seq),
+            at=hc.clock.now(),
+        )
     if isinstance(body.get("response"), dict):
         request.response = body["response"]
+    digest = None
+    if document is not None:
+        digest = issued.keep(
+            session=hc.session,
+            request=request,
+            role=issued.RESPONSE,
+            seq=seq,
+            author=incoming.envelope.sender,
+            pdf=document,
+            clock=hc.clock,
+        ).digest
     workflow.apply(
         session=hc.session,
         request=request,
@@ -219,6 +280,7 @@ def on_state(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         reason=body.get("reason"),
         clock=hc.clock,
         seq=seq,
+        document=digest,
     )
     if body.get("preservation_expiry"):
         request.preservation_expiry = datetime.fromisoformat(body["preservation_expiry"])

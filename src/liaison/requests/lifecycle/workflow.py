@@ -5,6 +5,9 @@ audit entry in the caller's transaction, and (after transmission) its federation
 - requested side: its transitions apply at once and are echoed to the requesting node;
 - requesting side after transmission: clarify, withdraw, close are proposals the requested node
   applies (or refuses) and echoes back.
+
+Sending and deciding issue a signed formal document (requests/formal/issued.py): the author's
+node signs it in the same transaction, keeps it, and it travels in the act's envelope.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from liaison.audit.context import AuditContext
 from liaison.core.clock import Clock, system_clock
 from liaison.core.errors import InvalidInput, PermissionDenied
 from liaison.core.permissions import AuditAction, Role
+from liaison.crypto.hashing import sha256_digest
 from liaison.federation import outbox
+from liaison.federation.envelope import DEFAULT_MAX_WIRE_BYTES
 from liaison.requests.contents.conditions import Conditions
 from liaison.requests.deadlines.policy import refresh_due
-from liaison.requests.lifecycle import rules
-from liaison.requests.lifecycle.approval import approved_fields, sign_approval
+from liaison.requests.lifecycle import acts, rules
+from liaison.requests.lifecycle.approval import sign_approval
 from liaison.requests.lifecycle.consultations import consulted
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.prosecution import service as prosecution
@@ -32,6 +37,7 @@ from liaison.requests.table import Action, Side, Status, Transition, find
 KIND_TRANSMIT = "request.transmit"
 KIND_ACTION = "request.action"
 KIND_STATE = "request.state"
+DECISIONS = acts.DECISIONS
 
 
 def apply(
@@ -45,8 +51,12 @@ def apply(
     reason: str | None,
     clock: Clock,
     seq: int | None = None,
+    document: str | None = None,
 ) -> RequestEvent:
-    """Record one transition on this copy (the table was consulted by the caller)."""
+    """Record one transition on this copy (the table was consulted by the caller).
+
+    `document` is the digest of the signed formal document the act issued or brought, which
+    the audit entry records, so the hash-chained log vouches for the very bytes kept."""
     now = clock.now()
     source = request.status
     request.status = transition.target
@@ -100,6 +110,7 @@ def apply(
             "to": transition.target,
             "ground": ground,
             "seq": request.seq,
+            **({"document": document} if document else {}),
         },
         clock=clock,
     )
@@ -194,9 +205,11 @@ def approve(
             "four-eyes rule: you cannot approve a request you drafted or submitted"
         )
     transition = _checked(request, Action.approve, request.side, ground=None, reason=None)
-    request.approved_by = user.display_name
+    request.approved_by, request.approver_id = user.display_name, user.id
     request.approved_at = clock.now()
-    request.approval = sign_approval(session=session, kek=kek, request=request)
+    request.approval, request.approval_certificate = sign_approval(
+        session=session, kek=kek, request=request, approver=user, ctx=ctx, clock=clock
+    )
     return apply(
         session=session,
         request=request,
@@ -215,17 +228,26 @@ def send(
     request: Request,
     user: User,
     ctx: AuditContext,
+    kek: bytes,
+    max_envelope_bytes: int = DEFAULT_MAX_WIRE_BYTES,
     clock: Clock = system_clock,
 ) -> RequestEvent:
-    """Approved → sent: the signed request goes into the outbox in this same transaction."""
+    """Approved → sent: the request document is rendered and signed by the requesting
+    authority, kept, and goes with the approved request into the outbox, in this transaction.
+
+    `max_envelope_bytes` is the node's `federation_max_envelope_bytes`: a request whose envelope
+    would exceed it is refused here, before anything changes."""
     transition = _checked(request, Action.send, request.side, ground=None, reason=None)
+    body, digest = acts.transmit_body(
+        session=session, kek=kek, request=request, limit=max_envelope_bytes, clock=clock
+    )
     request.sent_at = clock.now()
     outbox.enqueue(
         session=session,
         sender=request.requesting,
         recipient=request.requested,
         kind=KIND_TRANSMIT,
-        body=snapshot(request),
+        body=body,
         thread=request.id,
         clock=clock,
     )
@@ -238,17 +260,8 @@ def send(
         ground=None,
         reason=None,
         clock=clock,
+        document=digest,
     )
-
-
-def snapshot(request: Request) -> dict[str, Any]:
-
-    return {
-        "request": approved_fields(request),
-        "approval": request.approval,
-        "approved_by": request.approved_by,
-        "approved_at": request.approved_at.isoformat() if request.approved_at else None,
-    }
 
 
 def act(
@@ -261,10 +274,15 @@ def act(
     ground: str | None = None,
     reason: str | None = None,
     response: dict[str, Any] | None = None,
+    kek: bytes | None = None,
+    max_envelope_bytes: int = DEFAULT_MAX_WIRE_BYTES,
     clock: Clock = system_clock,
 ) -> RequestEvent | None:
     """A user's action after transmission. On the requested side it applies now and is echoed;
-    on the requesting side it is proposed to the requested node (returns None until echoed)."""
+    on the requesting side it is proposed to the requested node (returns None until echoed).
+
+    A decision (respond partially, respond, refuse, postpone) is issued as a response document
+    signed by the requested authority, which needs the node's `kek`; it travels in the echo."""
     side = request.side
     transition = _checked(request, action, side, ground=ground, reason=reason)
     if transition.local:
@@ -303,6 +321,7 @@ def act(
             clock=clock,
         )
         return None
+    merged = dict(request.response)
     if response is not None:
         if "conditions" in response:
             # The requested side's conditions on its results, validated like the request's.
@@ -310,7 +329,22 @@ def act(
                 **response,
                 "conditions": Conditions.model_validate(response["conditions"]).model_dump(),
             }
-        request.response = {**request.response, **response}
+        merged = {**merged, **response}
+    document = None
+    if action in DECISIONS:
+        if kek is None:
+            raise TypeError("a decision issues a signed response document: pass the node's kek")
+        document = acts.decision_document(
+            session=session,
+            kek=kek,
+            request=request,
+            user=user,
+            transition=transition,
+            decision=(ground, reason, merged),
+            limit=max_envelope_bytes,
+            clock=clock,
+        )
+    request.response = merged
     event = apply(
         session=session,
         request=request,
@@ -320,31 +354,32 @@ def act(
         ground=ground,
         reason=reason,
         clock=clock,
+        document=sha256_digest(document) if document is not None else None,
     )
-    echo(session=session, request=request, event=event, clock=clock)
+    if document is not None:
+        acts.keep_decision(
+            session=session, request=request, seq=event.seq, pdf=document, clock=clock
+        )
+    echo(session=session, request=request, event=event, clock=clock, document=document)
     return event
 
 
-def echo(*, session: Session, request: Request, event: RequestEvent, clock: Clock) -> None:
+def echo(
+    *,
+    session: Session,
+    request: Request,
+    event: RequestEvent,
+    clock: Clock,
+    document: bytes | None = None,
+) -> None:
     """Tell the requesting node what the requested node applied, in order (thread = request)."""
+    step = (event.seq, event.action, event.from_status, event.to_status, event.ground, event.reason)
     outbox.enqueue(
         session=session,
         sender=request.holder,
         recipient=request.requesting,
         kind=KIND_STATE,
-        body={
-            "request_id": request.id,
-            "seq": event.seq,
-            "action": event.action,
-            "from": event.from_status,
-            "to": event.to_status,
-            "ground": event.ground,
-            "reason": event.reason,
-            "response": request.response,
-            "preservation_expiry": request.preservation_expiry.isoformat()
-            if request.preservation_expiry
-            else None,
-        },
+        body=acts.state_body(request, step, response=request.response, document=document),
         thread=request.id,
         clock=clock,
     )
