@@ -67,7 +67,6 @@ ALL_ROLES = list(Role)
 
 # Columns: anon other third off sup 247 cus aud adm ops (see CALLERS). Destructive rows last.
 MATRIX = """
-GET    /                                             ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 GET    /api/v1/docs                                  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 GET    /api/v1/health                                ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 POST   /api/v1/auth/login                            401 401 401 401 401 401 401 401 401 401

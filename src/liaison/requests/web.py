@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from liaison.core.errors import Conflict
 from liaison.core.permissions import Permission
 from liaison.requests import follow_ups, listing, service, web_words
-from liaison.requests.formal import document as formal
+from liaison.requests.formal import issued
 from liaison.requests.listing import Filters
 from liaison.requests.offered import offered
 from liaison.requests.table import Side, Status
@@ -206,18 +207,14 @@ def request_page(
     )
 
 
-def _pdf(page: Page, request_id: str, *, response: bool) -> Response:
-    prepared = formal.prepare(
-        session=page.session,
-        node=page.node,
-        user=page.user,
-        request_id=request_id,
-        response=response,
-    )
-    page.session.commit()  # no lock held while the document renders (about a second)
-    name = "response" if response else "request"
+def _pdf(page: Page, request_id: str, *, role: str, name: str) -> Response:
+    """A formal document as its author signed it (the same bytes as the API's)."""
+    request = service.get_for(session=page.session, user=page.user, request_id=request_id)
+    held = issued.held(session=page.session, request=request, role=role)
+    if held is None:
+        raise Conflict("no signed document of this kind is held for this request yet")
     return Response(
-        formal.render_signed(prepared),
+        held.pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}-{request_id}.pdf"'},
     )
@@ -226,13 +223,13 @@ def _pdf(page: Page, request_id: str, *, response: bool) -> Response:
 @router.get("/requests/{request_id}/document.pdf")
 def document(request_id: str, page: Reader) -> Response:
     """The formal request as signed PDF/A. Permission: request:request:read."""
-    return _pdf(page, request_id, response=False)
+    return _pdf(page, request_id, role=issued.REQUEST, name="request")
 
 
 @router.get("/requests/{request_id}/response.pdf")
 def response_document(request_id: str, page: Reader) -> Response:
     """The signed response as PDF/A. Permission: request:request:read."""
-    return _pdf(page, request_id, response=True)
+    return _pdf(page, request_id, role=issued.RESPONSE, name="response")
 
 
 section = Section(

@@ -144,7 +144,15 @@ def _take(
             session=session, request=request, user=user, reason=reason or "", ctx=ctx, clock=clock
         )
     elif step is Step.send:
-        workflow.send(session=session, request=request, user=user, ctx=ctx, clock=clock)
+        workflow.send(
+            session=session,
+            request=request,
+            user=user,
+            ctx=ctx,
+            kek=page.node.kek,
+            max_envelope_bytes=page.node.settings.federation_max_envelope_bytes,
+            clock=clock,
+        )
     elif step is Step.consult:
         consultations.consult(
             session=session, request=request, user=user, text=reason or "", ctx=ctx, clock=clock
