@@ -111,6 +111,7 @@ def api_routers() -> tuple[APIRouter, ...]:
     from liaison.requests import api as requests_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.deadlines import api as deadlines_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.formal import api as formal_api  # noqa: PLC0415 - lazy, see top
+    from liaison.requests.forms import api as forms_api  # noqa: PLC0415 - lazy, see top
     from liaison.requests.preservation import api as preservation_api  # noqa: PLC0415 - idem
     from liaison.requests.prosecution import api as prosecution_api  # noqa: PLC0415 - idem
     from liaison.requests.sharing import api as sharing_api  # noqa: PLC0415 - lazy, see top
@@ -123,6 +124,7 @@ def api_routers() -> tuple[APIRouter, ...]:
         deadlines_api.router,
         sharing_api.router,
         formal_api.router,
+        forms_api.router,
         preservation_api.router,
         prosecution_api.router,
         evidence_api.router,

@@ -122,7 +122,16 @@ def test_transfer_survives_sigkill_of_either_side(pair: Pair, tmp_path: Path) ->
             ("mailbox.pst", digest, SIZE)
         ]
         events = [e["event"] for e in vn.call("GET", f"/evidence/{items[0]['id']}/custody")]
-        assert events[:5] == ["acquired", "received", "opened", "verified", "ingested"]
+        # the sender's chain, carried signed in the package, then the receiver's own
+        assert events[:7] == [
+            "acquired",
+            "ingested",
+            "sealed",
+            "received",
+            "opened",
+            "verified",
+            "ingested",
+        ]
         # The sender learns the verdict and records it on its own item.
         sent_item = ru.call("GET", f"/requests/{request_id}/evidence")[0]
         wait_for(

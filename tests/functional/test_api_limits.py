@@ -74,7 +74,7 @@ def test_validation_errors_say_where_but_never_echo_the_input(client: TestClient
     assert response.status_code == 422
     assert "hunter2" not in response.text
     problems = response.json()["problems"]
-    assert {"path": "body.password", "message": "Input should be a valid string"} in problems
+    assert {"path": "password", "message": "Input should be a valid string"} in problems
     assert all(set(p) == {"path", "message"} for p in problems)
     long_value = client.post(
         "/api/v1/auth/login", json={"username": "u", "password": "p", "extra": "z" * 12_000}

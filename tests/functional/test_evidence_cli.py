@@ -255,6 +255,21 @@ def test_seal_refusals(sealed: dict[str, Path | str], env: dict[str, str], tmp_p
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
+def _custody_is_shown_and_exported_as_case(env: dict[str, str], item_id: str) -> None:
+    shown = run_cli(env, "evidence", "custody", item_id, "--as", "fr.officer")
+    assert shown.returncode == 0, shown.stderr
+    lines = [line.split("\t") for line in shown.stdout.splitlines()]
+    assert [line[1] for line in lines] == ["acquired", "ingested", "sealed"]
+    assert lines[0][2] == "Lt. Martin"
+    assert lines[2][2] == "fr.officer (fr.officer, fr-pnc)"
+    exported = run_cli(env, "evidence", "custody", item_id, "--as", "fr.officer", "--case")
+    assert exported.returncode == 0, exported.stderr
+    graph = json.loads(exported.stdout)["@graph"]
+    actions = [n for n in graph if n["@type"] == "case-investigation:InvestigativeAction"]
+    assert [a["uco-core:name"] for a in actions] == ["acquired", "ingested", "sealed"]
+    assert actions[0]["uco-action:startTime"]["@value"] == "2026-11-20T10:00:00+01:00"
+
+
 def test_seal_of_request_items_extends_their_chain_of_custody(
     env: dict[str, str], node: Node, factory: Factory, tmp_path: Path
 ) -> None:
@@ -326,10 +341,15 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
         assert (
             session.scalar(select(EvidenceItem.id).where(EvidenceItem.name == "notes.txt")) is None
         )
+    _custody_is_shown_and_exported_as_case(env, item_id)
     # Someone of the authority who may not see the request cannot seal for it, and someone
     # without evidence:item:write cannot seal at all (each refusal audited, nothing written).
     factory.user("fr.other", "fr-pnc")
     factory.user("fr.auditor", "fr-pnc", Role.auditor)
+    for username, code in (("fr.other", 3), ("fr.auditor", 6)):
+        hidden = run_cli(env, "evidence", "custody", item_id, "--as", username, "--case")
+        assert hidden.returncode == code, hidden.stderr
+        assert hidden.stdout == ""
     for username, code, sentence in (
         ("fr.other", 3, "no request"),
         ("fr.auditor", 6, "evidence:item:write"),
@@ -356,5 +376,6 @@ def test_seal_of_request_items_extends_their_chain_of_custody(
             select(AuditEntry).where(AuditEntry.action == "authz:access:denied")
         ).all()
     assert [(e.actor, e.target) for e in denied] == [
-        ("cli:fr.auditor", "permission:evidence:item:write")
+        ("cli:fr.auditor", "permission:evidence:item:read"),
+        ("cli:fr.auditor", "permission:evidence:item:write"),
     ]

@@ -155,13 +155,28 @@ def test_package_travels_verified_with_custody_on_both_sides(
     for item in received:
         content = pair.api("vn.officer", "GET", f"/evidence/{item.id}/content")
         assert content.content == FILES[item.name]
-        assert custody_of(pair, "vn.officer", item.id)[:5] == [
-            "acquired",
-            "received",
-            "opened",
-            "verified",
-            "ingested",
+        # the sender's chain, signed inside the package, first; then what the receiver did
+        events = pair.api("vn.officer", "GET", f"/evidence/{item.id}/custody").json()
+        assert [(e["event"], e["detail"].get("recorded_by")) for e in events][:7] == [
+            ("acquired", "ru-gpo"),
+            ("ingested", "ru-gpo"),
+            ("sealed", "ru-gpo"),
+            ("received", None),
+            ("opened", None),
+            ("verified", None),
+            ("ingested", None),
         ]
+        assert events[0]["actor"] == "Capt. Ivanov"
+        assert events[1]["actor"] == "Ru.Supervisor (ru.supervisor, ru-gpo)"
+        # the acquisition as the acquirer wrote it, offset included, and its details
+        shown = pair.api("vn.officer", "GET", f"/evidence/{item.id}").json()
+        assert shown["acquired_at"] == "2026-11-20T09:00:00+03:00"
+        assert (shown["acquisition_method"], shown["acquisition_tool"], shown["source"]) == (
+            "provider disclosure",
+            "export 2.1",
+            "provider X",
+        )
+        assert shown["description"] == f"{item.name} from the provider"
     assert custody_of(pair, "ru.supervisor", ids["disk.img"]) == [
         "acquired",
         "ingested",
@@ -172,9 +187,14 @@ def test_package_travels_verified_with_custody_on_both_sides(
     # both sides list the package with the receiver's checks
     listed = pair.api("vn.officer", "GET", f"/requests/{request_id}/packages").json()
     assert [(t["direction"], t["status"]) for t in listed] == [("in", "verified")]
-    # no package file is left behind on either node
+    # no working file is left behind on either node; both keep the package in their store
     for node in pair.net.nodes.values():
         assert not list((Path(node.settings.data_dir) / "packages").rglob("*.age"))
+    assert out.kept_at is not None
+    assert arrived.kept_at is not None
+    assert set(arrived.item_ids) == {i.id for i in received}
+    assert arrived.sealed_at is not None
+    assert arrived.received_at is not None
 
 
 def test_interrupted_transfer_resumes_from_the_last_stored_chunk(

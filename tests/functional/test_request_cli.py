@@ -261,3 +261,34 @@ def test_bad_input_is_a_sentence_and_an_exit_code(
     assert {"code", "use", "label", "article", "consult_first"} == set(grounds[0])
     assert any(g["consult_first"] for g in grounds)
     assert {g["use"] for g in grounds} == {"refuse", "postpone"}
+
+
+def test_what_a_form_needs_from_the_cli(env: dict[str, str], live: Node, tmp_path: Path) -> None:
+    """A draft to an authority no request can reach is refused at once; a draft is checked
+    without being stored; the schema, the code lists and the grounds come in a language."""
+    complete = tmp_path / "complete.json"
+    complete.write_text(json.dumps(COMPLETE[RequestKind.PRESERVATION]), encoding="utf-8")
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"case_reference": "VN-2026-0042"}), encoding="utf-8")
+    draft = ["--as", "vn.officer", "--kind", "preservation", "--language", "en"]
+    nowhere = refused(env, 2, "new", *draft, "--to", "zz-nowhere", "--content", str(complete))
+    assert "zz-nowhere is neither hosted on this node nor listed in the directory" in nowhere
+
+    result = run_cli(
+        env, "request", "validate", *draft, "--to", "ru-gpo", "--content", str(partial),
+        "--lang", "ru",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "content.legal_basis: Не указано: правовое основание" in result.stdout  # noqa: RUF001
+    checked = ok(env, "validate", *draft, "--to", "ru-gpo", "--content", str(complete))
+    assert checked == {"submittable": True, "problems": []}
+    assert ok(env, "list", "--as", "vn.boss")["total"] == 0  # nothing was stored
+
+    schema = run_cli(
+        env, "request", "schema", "--kind", "mla", "--subtype", "assets", "--lang", "vi"
+    )
+    assert schema.returncode == 0, schema.stderr
+    assert json.loads(schema.stdout)["properties"]["subtype"]["const"] == "assets"
+    assert {"code": "VN", "label": "Вьетнам"} in ok(env, "codes", "states", "--lang", "ru")
+    grounds = ok(env, "grounds", "--kind", "extradition", "--lang", "de")
+    assert {g["label"] for g in grounds} >= {"Verfolgung wegen des Geschlechts"}

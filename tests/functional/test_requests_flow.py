@@ -160,10 +160,11 @@ def test_incomplete_request_lists_every_missing_item(pair: Pair) -> None:
     )
     assert refused.status_code == 422
     detail = refused.json()["detail"]
-    paths = {p["path"] for p in refused.json()["problems"]}
+    problems = {p["path"]: p["message"] for p in refused.json()["problems"]}
     for field in ("data_to_preserve", "custodian", "necessity", "offences"):
         assert field in detail
-        assert field in paths
+        # At the field's path in the request, in the user's language, for a form to show.
+        assert problems[f"content.{field}"].startswith("Не указано: ")  # noqa: RUF001
     assert pair.states(request_id) == ("draft", None)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from liaison.accounts import service as accounts
 from liaison.accounts import tokens
@@ -40,7 +41,8 @@ from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
 from liaison.crypto import keys as keycrypto
 from liaison.evidence.schemas import Acquisition
-from liaison.evidence.service import ingest_item
+from liaison.evidence.service import ingest_item, store_content
+from liaison.evidence.transfer.models import PackageTransfer
 from liaison.evidence.uploads import service as uploads
 from liaison.federation import delivery, messages
 from liaison.node import Node
@@ -88,6 +90,10 @@ GET    /api/v1/threads/{thread}                      401 401 404 ok  ok  ok  403
 GET    /api/v1/outbox                                401 401 ok  ok  ok  ok  403 403 403 403
 POST   /api/v1/requests                              401 401 ok  ok  ok  ok  403 403 403 403
 GET    /api/v1/requests                              401 401 ok  ok  ok  ok  ok  403 403 403
+POST   /api/v1/requests/validate                     401 401 ok  ok  ok  ok  403 403 403 403
+GET    /api/v1/codes/{name}                          401 401 ok  ok  ok  ok  ok  403 403 403
+GET    /api/v1/request-kinds/{kind}/grounds          401 401 ok  ok  ok  ok  ok  403 403 403
+GET    /api/v1/request-kinds/{kind}/schema           401 401 ok  ok  ok  ok  ok  403 403 403
 GET    /api/v1/requests/{request_id}                 401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/requests/{request_id}/events          401 401 404 ok  ok  404 404 403 403 403
 PATCH  /api/v1/requests/{request_id}                 401 401 404 ok  ok  404 403 403 403 403
@@ -110,6 +116,7 @@ GET    /api/v1/requests/{request_id}/evidence        401 401 404 ok  ok  404 404
 GET    /api/v1/evidence/{item_id}                    401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/evidence/{item_id}/content            401 401 404 ok  ok  404 404 403 403 403
 GET    /api/v1/evidence/{item_id}/custody            401 401 404 ok  ok  404 404 403 403 403
+GET    /api/v1/evidence/{item_id}/custody/case       401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/evidence/{item_id}/export             401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
 POST   /api/v1/requests/{request_id}/preservation/extension  401 401 404 ok  ok  404 403 403 403 403
@@ -117,6 +124,7 @@ POST   /api/v1/requests/{request_id}/preservation/warning    401 401 404 ok  ok 
 POST   /api/v1/requests/{request_id}/prosecution/submission  401 401 404 ok  ok  404 403 403 403 403
 POST   /api/v1/requests/{request_id}/prosecution/outcome     401 401 404 ok  ok  404 403 403 403 403
 GET    /api/v1/requests/{request_id}/packages        401 401 404 ok  ok  404 404 403 403 403
+GET /api/v1/requests/{request_id}/packages/{transfer}/package 401 401 404 ok ok 404 404 403 403 403
 OPTIONS /api/v1/uploads                              401 401 ok  ok  ok  ok  ok  403 403 403
 POST   /api/v1/uploads                               401 401 404 ok  ok  404 404 403 403 403
 HEAD   /api/v1/uploads/{upload_id}                   401 401 404 ok  404 404 404 403 403 403
@@ -300,6 +308,7 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 acquisition=Acquisition(by="Lt. Binh", at="2026-03-01T08:00:00+07:00"),
                 ctx=CTX,
             )
+            transfer = _kept_package(session, vn, request.id, item.id, clock)
             upload = uploads.create(
                 session=session,
                 node=vn,
@@ -352,9 +361,11 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "notification_id": str(notice.id),
                 "token_id": token_record.id,
                 "kind": "mla",
+                "name": "offences",
                 "action": "acknowledge",
                 "step": "submit",
                 "package": "0" * 64,
+                "transfer": transfer,
                 "origin": ru.settings.node_name,
             }
         # ru's audit log, witnessed by vn: what vn's public witness route serves.
@@ -370,6 +381,31 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
     finally:
         for node in net.nodes.values():
             empty(node)
+
+
+def _kept_package(
+    session: Session, node: Node, request_id: str, item_id: str, clock: FakeClock
+) -> str:
+    """A package the request's holder sent and kept (its bytes need not be a real package:
+    the route serves them as stored)."""
+    stored = store_content(node=node, source=io.BytesIO(b"sealed package bytes"))
+    row = PackageTransfer(
+        id="transfer-1",
+        direction="out",
+        holder="vn-mps",
+        peer="ru-gpo",
+        request_id=request_id,
+        status="confirmed",
+        package_digest=stored.digest,
+        size=stored.size,
+        next_attempt_at=clock.now(),
+        created_by="user:x",
+        created_at=clock.now(),
+        kept_at=clock.now(),
+        item_ids=[item_id],
+    )
+    session.add(row)
+    return row.id
 
 
 Call = dict[str, Any]
@@ -407,6 +443,9 @@ BODIES: dict[tuple[str, str], Callable[[World], Call]] = {
     ("POST", "/api/v1/pings"): lambda w: {"json": {"to": "ru-gpo"}},
     ("POST", "/api/v1/requests"): lambda w: {
         "json": {"kind": "mla", "to": "ru-gpo", "language": "en"}
+    },
+    ("POST", "/api/v1/requests/validate"): lambda w: {
+        "json": {"kind": "mla", "to": "ru-gpo", "language": "en", "content": {}}
     },
     ("PATCH", "/api/v1/requests/{request_id}"): lambda w: {"json": {"reference": "M-2"}},
     ("POST", "/api/v1/requests/{request_id}/return"): lambda w: {"json": {"reason": "fix it"}},

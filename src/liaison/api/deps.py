@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
 from liaison.audit.context import AuditContext, Channel
 from liaison.checkpoints.service import checkpoint_if_due
 from liaison.core.ids import new_id_str
+from liaison.i18n import best_language
 from liaison.node import Node
 
 
@@ -34,6 +35,27 @@ def get_session(node: NodeDep) -> Iterator[Session]:
 
 # scope="function": the commit happens before the response is sent, never after.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def user_language(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$",
+            description="Language of labels and messages (en, ru, vi, de, ...); without it, "
+            "Accept-Language decides, else English",
+        ),
+    ] = None,
+) -> str:
+    """The language labels and messages are given in: `?lang=`, then Accept-Language (in the
+    order given), then English; always one of the interface languages."""
+    header = request.headers.get("accept-language", "")
+    preferred = [part.split(";")[0].strip() for part in header.split(",")]
+    return best_language(([lang] if lang else []) + preferred)
+
+
+LanguageDep = Annotated[str, Depends(user_language)]
 
 
 def client_address(request: Request) -> str:

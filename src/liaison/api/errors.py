@@ -42,10 +42,17 @@ def _cut(text: str, limit: int = MAX_MESSAGE) -> str:
 
 
 def validation_problems(errors: Sequence[Any]) -> list[dict[str, str]]:
-    """pydantic's errors as {path, message}, without the `input` and `ctx` they carry."""
+    """pydantic's errors as {path, message}, without the `input` and `ctx` they carry.
+
+    A path into the body is relative to it ("content.facts", as the services name the fields
+    they refuse), so one path names one field of what a form sent; a parameter keeps where it
+    came from ("query.limit"), and the body as a whole is "body"."""
     found = []
     for error in errors:
-        path = ".".join(str(part) for part in error.get("loc", ()))
+        loc = [str(part) for part in error.get("loc", ())]
+        if len(loc) > 1 and loc[0] == "body":
+            loc = loc[1:]
+        path = ".".join(loc)
         found.append({"path": _cut(path), "message": _cut(str(error.get("msg", "invalid")))})
     return found
 

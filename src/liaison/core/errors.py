@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of an input: where (a dotted path into what was sent, "content.facts") and
+    what, in the user's language. A form puts each message beside its field."""
+
+    path: str
+    message: str
+
+    def under(self, prefix: str) -> Problem:
+        """The same problem seen from the object that holds the input at `prefix`."""
+        return Problem(path=f"{prefix}.{self.path}" if self.path else prefix, message=self.message)
+
 
 class LiaisonError(Exception):
     """Base class: the message is a sentence a user can act on."""
@@ -18,8 +34,15 @@ class LiaisonError(Exception):
 
 
 class InvalidInput(LiaisonError):
+    """The sentence is for the CLI and logs; `problems`, when given, list each problem where it
+    is (the API returns them beside the sentence)."""
+
     status_code = 422
     exit_code = 2
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class NotFound(LiaisonError):

@@ -109,6 +109,7 @@ class AuditAction(StrEnum):
     evidence_package_received = "evidence:package:received"
     evidence_package_verified = "evidence:package:verified"
     evidence_package_failed = "evidence:package:failed"
+    evidence_package_deleted = "evidence:package:deleted"
 
 
 _CASEWORK = {Permission.message_send, Permission.message_read, Permission.request_read}

@@ -215,3 +215,59 @@ def search(
     return document.search(
         doc=_required(session), state=state, role=role, language=language, kind=kind
     )
+
+
+def _stored(session: Session) -> list[tuple[int, DirectoryDocument]]:
+    """Every imported version, oldest first (parsed once per digest while cached)."""
+    found = []
+    for row in session.scalars(select(DirectoryVersion).order_by(DirectoryVersion.version)):
+        with _cache_lock:
+            doc = _cache.get(row.digest)
+        if doc is None:
+            doc = _parse_stored(row)
+            _remember(row.digest, doc)
+        found.append((row.version, doc))
+    return found
+
+
+def signing_key_as_of(
+    *, session: Session, authority_id: str, kid: str, at: datetime
+) -> tuple[DirectoryKey, int]:
+    """The Ed25519 key ``kid`` of ``authority_id`` judged at ``at`` (a signature made then, read
+    today), and the directory version that vouched for it.
+
+    The key is taken from the version in force at ``at`` (the newest issued by then that lists
+    it; else the first that does), so a key rotated out and dropped since still checks what it
+    signed. A revocation in any version counts from its ``revoked_at``, whether published
+    before or after ``at``: a key compromised before ``at`` never vouches for it.
+    """
+    versions = _stored(session)
+    if not versions:
+        raise NoDirectoryError(_NO_DIRECTORY)
+    listing = []
+    for number, doc in versions:
+        entry = doc.authority(authority_id)
+        key = next(
+            (k for k in (entry.keys if entry else []) if k.kid == kid and k.use == "sig"), None
+        )
+        if key is not None:
+            listing.append((number, doc, key))
+    if not listing:
+        raise errors.UnknownKeyError(
+            f"{authority_id} has no signing key {kid} in any directory version imported here"
+        )
+    issued = [entry for entry in listing if entry[1].issued_at <= at]
+    number, _doc, key = issued[-1] if issued else listing[0]
+    revocations = [r for _n, doc in versions if (r := doc.revocation(kid)) is not None]
+    earliest = min(revocations, key=lambda r: r.revoked_at, default=None)
+    if earliest is not None and earliest.revoked_at <= at:
+        raise errors.RevokedKeyError(
+            f"key {kid} was revoked from {earliest.revoked_at.isoformat()}: {earliest.reason}"
+        )
+    if not key.valid_at(at):
+        until = key.not_after.isoformat() if key.not_after else "open-ended"
+        raise errors.ExpiredKeyError(
+            f"key {kid} is valid from {key.not_before.isoformat()} to {until} (directory "
+            f"version {number}), not at {at.isoformat()}"
+        )
+    return key, number

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
@@ -21,7 +21,7 @@ from liaison.accounts.deps import Principal, require
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
 from liaison.crypto.hashing import sha256_hex
-from liaison.evidence import custody, service
+from liaison.evidence import chain, custody, service
 from liaison.evidence.ingest import BlobReader
 from liaison.evidence.schemas import (
     Acquisition,
@@ -30,6 +30,7 @@ from liaison.evidence.schemas import (
     ItemExportRead,
     ItemRead,
 )
+from liaison.requests.models import Request
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[Principal, Depends(require(Permission.evidence_item_read))]
@@ -135,6 +136,23 @@ def custody_events(item_id: str, principal: Reader, session: SessionDep) -> list
     """The item's chain of custody, oldest first. Permission: evidence:item:read."""
     item = service.get_item(session=session, user=principal.user, item_id=item_id)
     return [CustodyRead.model_validate(e) for e in custody.events(session=session, item=item)]
+
+
+@router.get(
+    "/evidence/{item_id}/custody/case",
+    response_class=Response,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def custody_case(item_id: str, principal: Reader, session: SessionDep, node: NodeDep) -> Response:
+    """The item's chain of custody as CASE/UCO JSON-LD (`case_validate` accepts it); for an
+    item that arrived in a package it begins with the sender's acquisition. Permission:
+    evidence:item:read."""
+    item = service.get_item(session=session, user=principal.user, item_id=item_id)
+    request = session.get_one(Request, (item.holder, item.request_id))
+    document = chain.custody_case(
+        session=session, item=item, request_ref=request.reference or request.id, clock=node.clock
+    )
+    return Response(document, media_type="application/ld+json")
 
 
 @router.post("/evidence/{item_id}/export", response_model=ItemExportRead)

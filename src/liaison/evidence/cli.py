@@ -1,8 +1,7 @@
-"""`liaison evidence seal|verify`: sealed packages from the command line.
+"""`liaison evidence seal|verify|custody`: sealed packages from the command line.
 
-``verify`` is meant for any machine that has the package: with ``--identity`` and
-``--sender-key`` it needs no configuration and no database, so the node is loaded only for the
-lookups that need it (``--sender``, or no ``--identity``).
+``seal`` is here; ``verify`` (meant for any machine that has the package, needing no node
+with ``--identity`` and ``--sender-key``) and ``custody`` are in checkcli.py.
 """
 
 from __future__ import annotations
@@ -29,31 +28,21 @@ from sqlalchemy.orm import Session
 
 from liaison.accounts.operator import Actor, acting
 from liaison.audit import service as audit
-from liaison.authorities import service as authorities
 from liaison.authorities.models import Authority
-from liaison.cli_support import (
-    console,
-    err_console,
-    fail,
-    handle_errors,
-    load_node,
-    print_lines,
-    unit_of_work,
-)
+from liaison.cli_support import console, err_console, handle_errors
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import AuditAction, Permission
 from liaison.crypto import keys as keycrypto
 from liaison.crypto.hashing import sha256_label
 from liaison.directory import service as directory
+from liaison.evidence import checkcli
 from liaison.evidence.custody import record_sealed
 from liaison.evidence.files import collect_files
 from liaison.evidence.package import (
     CustodyEvent,
     PayloadItem,
     PayloadStream,
-    VerifyReport,
     seal_package,
-    verify_package,
 )
 from liaison.keyring import service as keyring
 from liaison.requests import service as requests
@@ -282,112 +271,5 @@ def seal(
     typer.echo(f"{result.digest}  {result.size} bytes")
 
 
-def _identities_from_node() -> list[str]:
-    """Every encryption key of the authorities hosted here, newest first, as age identities."""
-
-    node = load_node()
-    with unit_of_work(node) as session:
-        found = [
-            keycrypto.age_identity(keyring.private_raw(kek=node.kek, key=key))
-            for authority in authorities.list_all(session=session)
-            for key in reversed(keyring.keys_of(session=session, authority_id=authority.id))
-            if key.purpose == "encryption"
-        ]
-    if not found:
-        raise InvalidInput("no authority is hosted here: give the age identity with --identity")
-    return found
-
-
-def _sender_keys(sender: str) -> list[bytes]:
-    """The sender's Ed25519 public keys, newest first: its own when hosted here, else the
-    directory's. The package names the key it was signed with only inside the ciphertext, so
-    older keys are tried when the newest does not verify (keys rotate, packages stay)."""
-
-    node = load_node()
-    with unit_of_work(node) as session:
-        if session.get(Authority, sender) is not None:
-            owned = reversed(keyring.keys_of(session=session, authority_id=sender))
-            return [keycrypto.b64u_decode(k.public_key) for k in owned if k.purpose == "signing"]
-        entry = directory.peer_authority(session=session, authority_id=sender)
-        sig = sorted((k for k in entry.keys if k.use == "sig"), key=lambda k: k.not_before)
-        return [keycrypto.b64u_decode(k.public) for k in reversed(sig)]
-
-
-def _read_identity(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(f"identity file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"identity file {path} cannot be read: {exc}") from None
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    if len(lines) != 1 or not lines[0].startswith("AGE-SECRET-KEY-1"):
-        raise InvalidInput(f"{path} is not an age identity file (one AGE-SECRET-KEY-1... line)")
-    return lines[0]
-
-
-def _parse_sender_key(text: str) -> bytes:
-    try:
-        raw = keycrypto.b64u_decode(text.strip())
-    except ValueError:
-        raw = b""
-    if len(raw) != 32:
-        raise InvalidInput("--sender-key must be a 32-byte Ed25519 public key in base64url")
-    return raw
-
-
-def _verify_all(package: Path, identities: list[str], senders: list[bytes | None]) -> VerifyReport:
-    """Verify with the first identity the package is encrypted to and the first sender key that
-    checks the signature (or the last report, which then says why)."""
-    report = VerifyReport()
-    for identity in identities:
-        for sender_raw in senders:
-            report = verify_package(
-                package=package, identity=identity, sender_public_raw=sender_raw
-            )
-            if not any(c.name == "signature" and c.ok is False for c in report.checks):
-                break
-        first = report.checks[0] if report.checks else None
-        if not (first and first.ok is False and "not encrypted to this identity" in first.detail):
-            break
-    return report
-
-
-@app.command("verify")
-@handle_errors
-def verify(
-    package: Annotated[Path, typer.Argument(help="The package (.age) to check")],
-    identity: Annotated[
-        Path | None, typer.Option("--identity", help="age identity file of the recipient")
-    ] = None,
-    sender_key: Annotated[
-        str | None, typer.Option("--sender-key", help="Sender's Ed25519 public key, base64url")
-    ] = None,
-    sender: Annotated[
-        str | None, typer.Option("--sender", help="Sender authority, looked up on this node")
-    ] = None,
-) -> None:
-    """Decrypt and check a package offline; prints each check. Exit 0 when all pass."""
-    if sender_key is not None and sender is not None:
-        raise InvalidInput("give --sender-key or --sender, not both")
-    if not package.is_file():
-        raise InvalidInput(f"package {package} does not exist or is not a file")
-    identities = [_read_identity(identity)] if identity else _identities_from_node()
-    senders: list[bytes | None] = [None]
-    if sender_key is not None:
-        senders = [_parse_sender_key(sender_key)]
-    elif sender is not None:
-        senders = [*_sender_keys(sender)] or [None]
-    try:
-        report = _verify_all(package, identities, senders)
-    except OSError as exc:
-        raise fail(f"cannot read {package}: {exc}", 2) from None
-    print_lines(report.lines())
-    if report.ok:
-        skipped = any(c.ok is None for c in report.checks)
-        print_lines([f"OK {package}: no check failed" + (", some skipped" if skipped else "")])
-        return
-    failed = report.failures[0]
-    where = f" on {failed.file}" if failed.file else ""
-    detail = f": {failed.detail}" if failed.detail else ""
-    raise fail(f"{package}: check '{failed.name}' failed{where}{detail}", 1)
+app.command("verify")(checkcli.verify)
+app.command("custody")(checkcli.custody_command)

@@ -55,12 +55,19 @@ def record(
     at: datetime | None = None,
     detail: dict[str, Any] | None = None,
     clock: Clock = system_clock,
+    recorded_by: str | None = None,
 ) -> CustodyEvent:
     """Append one custody event and its audit entry. Never commits.
 
     ``actor`` and ``at`` default to who is acting now; the ``acquired`` event passes the person
     and time of the acquisition, which happened before the item reached the system.
+    ``recorded_by`` names the authority whose node recorded the event when it is not this one:
+    the sender's chain, carried signed inside a package, continued here. Such an event shares
+    the generic audit action (this node did not ingest or download anything).
     """
+    detail = dict(detail or {})
+    if recorded_by is not None:
+        detail["recorded_by"] = recorded_by
     row = CustodyEvent(
         item_id=item.id,
         holder=item.holder,
@@ -68,14 +75,17 @@ def record(
         actor=(actor or ctx.actor)[:200],
         at=at or clock.now(),
         digest=item.digest,
-        detail=detail or {},
+        detail=detail,
     )
     session.add(row)
     session.flush()
+    own = recorded_by is None
     audit.record(
         session=session,
         ctx=ctx,
-        action=_ACTIONS.get(event, AuditAction.evidence_custody_recorded),
+        action=_ACTIONS.get(event, AuditAction.evidence_custody_recorded)
+        if own
+        else AuditAction.evidence_custody_recorded,
         target=f"evidence:{item.id}",
         authority_id=item.holder,
         detail={
@@ -85,7 +95,7 @@ def record(
             "digest": item.digest,
             "actor": row.actor,
             "at": row.at.isoformat(),
-            **(detail or {}),
+            **detail,
         },
         clock=clock,
     )

@@ -7,7 +7,7 @@ material. Two items with the same content share one blob.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
@@ -37,12 +37,20 @@ class EvidenceItem(Base):
     source: Mapped[str] = mapped_column(String(500), default="")
     acquired_by: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The acquirer's UTC offset, in minutes: the time is stored in UTC, but a court reads it as
+    # the acquirer wrote it ("09:00 in Moscow"), and the package carries it so.
+    acquired_offset: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     acquisition_method: Mapped[str] = mapped_column(Text, default="")
     acquisition_tool: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     retention_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def acquired_at_local(self) -> datetime:
+        """The acquisition time with the acquirer's own UTC offset."""
+        return self.acquired_at.astimezone(timezone(timedelta(minutes=self.acquired_offset)))
 
 
 class CustodyEvent(Base):

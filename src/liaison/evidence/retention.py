@@ -24,6 +24,7 @@ from liaison.evidence.custody import Event
 from liaison.evidence.models import EvidenceItem
 from liaison.evidence.service import retention_end, store_for
 from liaison.evidence.store import BlobNotFoundError
+from liaison.evidence.transfer import kept
 from liaison.keyring import service as keyring
 from liaison.node import Node
 from liaison.requests.models import Request
@@ -89,7 +90,8 @@ def delete_item_for_retention(
 
 def apply_retention(*, session: Session, node: Node, now: datetime) -> list[str]:
     """Delete every item whose request closed more than its retention period before ``now``;
-    returns their ids. Items of a request still open keep their content."""
+    returns their ids. Items of a request still open keep their content. A kept package goes
+    with the last of its items (transfer/kept.py)."""
     due = list(
         session.scalars(
             select(EvidenceItem)
@@ -114,6 +116,7 @@ def apply_retention(*, session: Session, node: Node, now: datetime) -> list[str]
             session=session, node=node, item=item, now=now, reason=RETENTION_REASON
         )
         deleted.append(item.id)
+    kept.delete_expired(session=session, node=node, now=now)
     return deleted
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from liaison.core.errors import InvalidInput
 from liaison.requests.sharing.uses import Use
@@ -84,7 +84,8 @@ class ItemRead(BaseModel):
     description: str
     source: str
     acquired_by: str
-    acquired_at: datetime
+    # With the acquirer's own UTC offset, as it was given.
+    acquired_at: datetime = Field(validation_alias=AliasChoices("acquired_at_local", "acquired_at"))
     acquisition_method: str
     acquisition_tool: str
     created_by: str

@@ -202,11 +202,14 @@ def attach_item(
     acquisition: Acquisition,
     ctx: AuditContext,
     created_by: str,
-    acquired_detail: dict[str, Any],
+    acquired_detail: dict[str, Any] | None,
 ) -> EvidenceItem:
     """The item row for stored content, with its first link of custody: ``acquired``, by the
-    person and at the time of the acquisition (before the item reached any system)."""
+    person and at the time of the acquisition (before the item reached any system). With
+    ``acquired_detail`` None the caller records the chain itself (an item arriving in a package
+    continues the sender's)."""
     now = node.clock.now()
+    offset = acquisition.at.utcoffset()
     item = EvidenceItem(
         id=new_id_str(),
         holder=request.holder,
@@ -218,6 +221,7 @@ def attach_item(
         source=source_label,
         acquired_by=acquisition.by,
         acquired_at=acquisition.at,
+        acquired_offset=int(offset.total_seconds() // 60) if offset else 0,
         acquisition_method=acquisition.how,
         acquisition_tool=acquisition.tool,
         created_by=created_by,
@@ -226,6 +230,8 @@ def attach_item(
     )
     session.add(item)
     session.flush()
+    if acquired_detail is None:
+        return item
     custody.record(
         session=session,
         item=item,

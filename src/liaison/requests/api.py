@@ -6,19 +6,20 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
-from fastapi import Request as HttpRequest
 
 from liaison.accounts.deps import Principal, require
-from liaison.api.deps import NodeDep, SessionDep
+from liaison.api.deps import LanguageDep, NodeDep, SessionDep
 from liaison.core.errors import InvalidInput
 from liaison.core.permissions import Permission
-from liaison.i18n import best_language
-from liaison.requests import service
+from liaison.requests import service, validation
 from liaison.requests.lifecycle import consultations, workflow
 from liaison.requests.schemas import (
     AssignmentCreate,
     ConsultationCreate,
+    DraftCheck,
+    DraftProblems,
     EventRead,
+    FieldProblem,
     RequestCreate,
     RequestPagination,
     RequestRead,
@@ -52,21 +53,39 @@ StepName = Literal[
 ]
 
 
-def _lang(http: HttpRequest) -> str:
-    return best_language(
-        [part.split(";")[0].strip() for part in http.headers.get("accept-language", "").split(",")]
-    )
-
-
 @router.post("", response_model=RequestRead, status_code=status.HTTP_201_CREATED)
 def create(
-    body: RequestCreate, principal: Drafter, session: SessionDep, node: NodeDep
+    body: RequestCreate, principal: Drafter, session: SessionDep, node: NodeDep, lang: LanguageDep
 ) -> RequestRead:
-    """A new draft to another authority. Permission: request:request:draft."""
+    """A new draft to another authority: one hosted on this node or listed in the directory
+    (422 otherwise, with the problem at `to`); malformed contents are refused with each problem
+    at its path (`content.offences.0.code`). Permission: request:request:draft."""
     request = service.create_draft(
-        session=session, user=principal.user, draft=body, ctx=principal.ctx, clock=node.clock
+        session=session,
+        user=principal.user,
+        draft=body,
+        ctx=principal.ctx,
+        clock=node.clock,
+        lang=lang,
     )
     return service.read_model(session=session, request=request, now=node.clock.now())
+
+
+# Before the /{request_id} routes, though no method of theirs takes this path.
+@router.post("/validate", response_model=DraftProblems)
+def validate(
+    body: DraftCheck, principal: Drafter, session: SessionDep, node: NodeDep, lang: LanguageDep
+) -> DraftProblems:
+    """Check a draft, whole or partial, as drafting and submission would: every problem at its
+    path in the request, in the user's language (`?lang=` or Accept-Language). Nothing is
+    stored. Permission: request:request:draft."""
+    problems = validation.check_draft(
+        session=session, user=principal.user, draft=body, lang=lang, clock=node.clock
+    )
+    return DraftProblems(
+        submittable=not problems,
+        problems=[FieldProblem(path=p.path, message=p.message) for p in problems],
+    )
 
 
 @router.get("", response_model=RequestPagination)
@@ -125,12 +144,22 @@ def events(request_id: str, principal: Reader, session: SessionDep) -> list[Even
 
 @router.patch("/{request_id}", response_model=RequestRead)
 def update(
-    request_id: str, body: RequestUpdate, principal: Drafter, session: SessionDep, node: NodeDep
+    request_id: str,
+    body: RequestUpdate,
+    principal: Drafter,
+    session: SessionDep,
+    node: NodeDep,
+    lang: LanguageDep,
 ) -> RequestRead:
     """Edit a draft. Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     service.update_draft(
-        session=session, request=request, update=body, ctx=principal.ctx, clock=node.clock
+        session=session,
+        request=request,
+        update=body,
+        ctx=principal.ctx,
+        clock=node.clock,
+        lang=lang,
     )
     return service.read_model(session=session, request=request, now=node.clock.now())
 
@@ -138,22 +167,23 @@ def update(
 @router.post("/{request_id}/submit", response_model=RequestRead)
 def submit(
     request_id: str,
-    http: HttpRequest,
     principal: Drafter,
     session: SessionDep,
     node: NodeDep,
+    lang: LanguageDep,
     body: SubmissionCreate | None = None,
 ) -> RequestRead:
-    """Submit for approval; refused with every missing item listed, and when a free text has no
-    version in a language the recipient accepts unless `without_translation` is chosen.
-    Permission: request:request:draft."""
+    """Submit for approval; refused (422) with every missing item listed, and when a free text
+    has no version in a language the recipient accepts unless `without_translation` is chosen:
+    the sentence in `detail`, and each problem at its path in `problems` (`content.facts`), in
+    the user's language (`?lang=` or Accept-Language). Permission: request:request:draft."""
     request = service.get_for(session=session, user=principal.user, request_id=request_id)
     workflow.submit(
         session=session,
         request=request,
         user=principal.user,
         ctx=principal.ctx,
-        lang=_lang(http),
+        lang=lang,
         without_translation=bool(body and body.without_translation),
         clock=node.clock,
     )

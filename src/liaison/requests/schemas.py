@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -43,6 +43,61 @@ class RequestCreate(BaseModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("the wished deadline needs a time zone")
         return value
+
+
+class DraftCheck(RequestCreate):
+    """A draft to check, as POST /requests would take it; its contents may be partial."""
+
+    # As at submission: free texts the recipient cannot read are problems unless chosen so.
+    without_translation: bool = False
+
+
+class FieldProblem(BaseModel):
+    """One problem at its path in the request (the shape of an error answer's `problems`;
+    defined here so that the CLI, which reads these schemas, loads no web framework)."""
+
+    path: str
+    message: str
+
+
+class DraftProblems(BaseModel):
+    """What drafting and submission would say of a draft: nothing stored."""
+
+    submittable: bool = Field(description="Nothing stands in the way of submission")
+    problems: list[FieldProblem] = Field(
+        description="Each problem at its path in the request (content.offences.0.code), its "
+        "message in the user's language"
+    )
+
+
+class CodeRead(BaseModel):
+    """One entry of a code list: the code, its label in the user's language, and what else a
+    form needs to offer it (only the lists that have it carry each field)."""
+
+    code: str
+    label: str
+    article: str | None = Field(
+        default=None, description="Offences and grounds: the convention article(s)"
+    )
+    articles: list[int] | None = Field(
+        default=None,
+        description="Request kinds and sub-kinds: the convention articles they can rest on",
+    )
+    subtypes: list[CodeRead] | None = Field(
+        default=None, description="Request kinds: their sub-kinds, which the request names"
+    )
+    description_required: bool | None = Field(
+        default=None,
+        description="Offences: the label does not say what the conduct is, so an entry "
+        "describes it",
+    )
+    use: Literal["refuse", "postpone"] | None = Field(
+        default=None, description="Grounds: to refuse or to postpone"
+    )
+    consult_first: bool | None = Field(
+        default=None, description="Grounds: the other side must be consulted first"
+    )
+    state: str | None = Field(default=None, description="Time zones: the State it lies in")
 
 
 class RequestUpdate(BaseModel):

@@ -23,7 +23,7 @@ from liaison.core.errors import InvalidInput, NotFound
 from liaison.core.ids import new_id_str
 from liaison.core.permissions import AuditAction, Role
 from liaison.federation.models import OutboxEnvelope
-from liaison.requests import contents, follow_ups
+from liaison.requests import contents, drafting, follow_ups
 from liaison.requests.contents.conditions import Conditions
 from liaison.requests.models import DomesticProsecution, Request, RequestAssignment
 from liaison.requests.schemas import ProsecutionRead, RequestCreate, RequestRead, RequestUpdate
@@ -42,64 +42,35 @@ def _assign(session: Session, request: Request, user_id: str, now: datetime) -> 
         )
 
 
-@dataclass(frozen=True)
-class ContentProblem:
-    path: str
-    message: str
-
-
-class InvalidContent(InvalidInput):
-    """Contents that do not parse: each bad field with where it is (`content.…`)."""
-
-    def __init__(self, problems: list[ContentProblem]) -> None:
-        listed = "; ".join(f"{p.path.removeprefix('content.')}: {p.message}" for p in problems)
-        super().__init__(f"invalid request content: {listed}")
-        self.problems = problems
-
-
-def validated_content(kind: str, subtype: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Validated, normalised content (JSON-ready), or InvalidContent naming each bad field."""
+def validated_content(
+    kind: str, subtype: str | None, data: dict[str, Any], *, lang: str = "en"
+) -> dict[str, Any]:
+    """Validated, normalised content (JSON-ready), or InvalidInput naming each bad field (its
+    problems at their paths in the request, "content.offences.0.code", in `lang`)."""
     try:
         model = contents.parse_content(kind, data, subtype=subtype)
     except ValidationError as exc:
-        raise InvalidContent(
-            [
-                ContentProblem(
-                    path=".".join(["content", *(str(p) for p in e["loc"])]), message=e["msg"]
-                )
-                for e in exc.errors()
-            ]
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(
+            f"invalid request content: {problems}",
+            [p.under("content") for p in contents.format_problems(exc, lang=lang)],
         ) from None
     except (KeyError, ValueError) as exc:
-        raise InvalidInput(f"invalid request: {exc}") from None
+        raise InvalidInput(
+            f"invalid request: {exc}", drafting.kind_problems(kind, subtype, data, lang=lang)
+        ) from None
     dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
     return dumped
 
 
-def create_draft(
-    *,
-    session: Session,
-    user: User,
-    draft: RequestCreate,
-    ctx: AuditContext,
-    clock: Clock = system_clock,
+def new_request(
+    *, user: User, draft: RequestCreate, content: dict[str, Any], now: datetime
 ) -> Request:
-    """A new draft from the validated create-schema, whole: every field, and the audit entry
-    sees them all."""
-    if draft.to == user.authority_id:
-        raise InvalidInput("a request goes to another authority, not to your own")
-    problem = follow_ups.link_problem(
-        session,
-        holder=user.authority_id,
-        kind=draft.kind,
-        requesting=user.authority_id,
-        requested=draft.to,
-        linked_request=draft.linked_request,
-    )
-    if problem is not None:
-        raise InvalidInput(problem)
-    now = clock.now()
-    request = Request(
+    """The draft `user` writes, not stored: create_draft stores it; the check of a draft on
+    demand (liaison.requests.validation) looks at it and lets it go."""
+    return Request(
         holder=user.authority_id,
         id=new_id_str(),
         kind=draft.kind,
@@ -111,7 +82,7 @@ def create_draft(
         version=1,
         reference=draft.reference,
         language=draft.language,
-        content=validated_content(draft.kind, draft.subtype, draft.content),
+        content=content,
         urgent=draft.urgent,
         wished_deadline=draft.wished_deadline,
         conditions=draft.conditions.model_dump(),
@@ -122,6 +93,30 @@ def create_draft(
         updated_at=now,
         response={},
     )
+
+
+def create_draft(
+    *,
+    session: Session,
+    user: User,
+    draft: RequestCreate,
+    ctx: AuditContext,
+    clock: Clock = system_clock,
+    lang: str = "en",
+) -> Request:
+    """A new draft from the validated create-schema, whole: every field, and the audit entry
+    sees them all. Refused (InvalidInput, its problems in `lang`) to an authority a request
+    cannot reach (neither hosted here nor in the directory), to one's own, or with a link to a
+    preservation it cannot follow up; and when the contents are malformed."""
+    refused = drafting.refusals(session=session, user=user, draft=draft, lang="en")
+    if refused:
+        raise InvalidInput(
+            "; ".join(p.message for p in refused),
+            drafting.refusals(session=session, user=user, draft=draft, lang=lang),
+        )
+    now = clock.now()
+    content = validated_content(draft.kind, draft.subtype, draft.content, lang=lang)
+    request = new_request(user=user, draft=draft, content=content, now=now)
     session.add(request)
     session.flush()
     _assign(session, request, user.id, now)
@@ -150,6 +145,7 @@ def update_draft(
     update: RequestUpdate,
     ctx: AuditContext,
     clock: Clock = system_clock,
+    lang: str = "en",
 ) -> Request:
     """Apply the fields the update sets (and only those) to a draft; a new version."""
     if request.status != Status.draft:
@@ -158,7 +154,9 @@ def update_draft(
     if "content" in changes:
         if changes["content"] is None:
             raise InvalidInput("content: send the request's contents as an object, not null")
-        changes["content"] = validated_content(request.kind, request.subtype, changes["content"])
+        changes["content"] = validated_content(
+            request.kind, request.subtype, changes["content"], lang=lang
+        )
     if "conditions" in changes:
         changes["conditions"] = (update.conditions or Conditions()).model_dump()
     for name, value in changes.items():

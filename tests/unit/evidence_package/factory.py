@@ -11,11 +11,24 @@ from pathlib import Path
 
 from liaison.crypto import keys
 from liaison.crypto.age import decrypt_stream, encrypt_stream
-from liaison.evidence.package import CustodyEvent, PayloadItem, SealResult, seal_package
+from liaison.evidence.package import (
+    Acquired,
+    CustodyEvent,
+    PayloadItem,
+    SealResult,
+    seal_package,
+)
 
 REQUEST = "REQ-2026-0042"
 IMAGE = bytes(range(256)) * 4096  # 1 MiB, so it spans several age chunks and tar blocks
 NOTES = "Saisie du 24/11 — téléphone n°2\n".encode()
+ACQUIRED = Acquired(
+    by="Lt. Durand",
+    at="2026-11-24T09:30:00+01:00",
+    method="logical extraction\nof the phone, second attempt",
+    tool="Extractor 7.2",
+    source="seized phone n°2",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ def payload_items() -> list[PayloadItem]:
             size=len(IMAGE),
             open=lambda: io.BytesIO(IMAGE),
             sha256="sha256:" + hashlib.sha256(IMAGE).hexdigest(),
+            description="Image of the seized phone",
+            acquired=ACQUIRED,
         ),
         # No digest from ingest: sealing computes it on the way.
         PayloadItem(name="notes é.txt", size=len(NOTES), open=lambda: io.BytesIO(NOTES)),
@@ -51,8 +66,9 @@ def payload_items() -> list[PayloadItem]:
 def custody_events() -> list[CustodyEvent]:
     digest = "sha256:" + hashlib.sha256(IMAGE).hexdigest()
     return [
-        CustodyEvent("acquired", "officer.durand", "2026-11-24T09:30:00+01:00", digest),
-        CustodyEvent("ingested", "fr-pnc", "2026-11-24T10:02:11+01:00", digest),
+        CustodyEvent(
+            "ingested", "Marie Durand (fr.officer, fr-pnc)", "2026-11-24T10:02:11+01:00", digest
+        ),
     ]
 
 

@@ -15,7 +15,7 @@ import pytest
 from liaison.core.errors import InvalidInput
 from liaison.crypto import keys
 from liaison.crypto.age import AgeError, age_command, decrypt_stream, encrypt_chunks
-from liaison.evidence.package import PayloadItem, SealResult, seal_package, verify_package
+from liaison.evidence.package import PayloadItem, SealResult, Verdict, seal_package, verify_package
 from liaison.evidence.package import seal as seal_module
 from liaison.evidence.store.direct import is_direct, open_new
 from tests.unit.evidence_package.factory import REQUEST, Parties, custody_events
@@ -103,7 +103,7 @@ def test_a_package_sealed_through_the_command_verifies(
     report = verify_package(
         package=package, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert report.ok, report.lines()
+    assert report.verdict is Verdict.authentic, report.lines()
 
 
 @pytest.mark.parametrize("size", [1000, (3 << 20) + 17])
@@ -125,4 +125,4 @@ def test_a_package_written_with_direct_io_is_whole(
     report = verify_package(
         package=package, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert report.ok, report.lines()
+    assert report.verdict is Verdict.authentic, report.lines()

@@ -66,7 +66,7 @@ def _make_bag(root: Path, payload: bytes, oxum: str) -> None:
 
 def test_directory_bag_checks_oxum_and_symlinks(tmp_path: Path) -> None:
     _make_bag(tmp_path / "good", b"abc", "3.1")
-    assert verify_bag_dir(tmp_path / "good").ok
+    assert verify_bag_dir(tmp_path / "good").intact
     _make_bag(tmp_path / "oxum", b"abc", "4.1")
     failures = verify_bag_dir(tmp_path / "oxum").failures
     assert [(c.name, c.file) for c in failures] == [("Payload-Oxum", "bag-info.txt")]
@@ -75,4 +75,4 @@ def test_directory_bag_checks_oxum_and_symlinks(tmp_path: Path) -> None:
     assert ("file type", "data/l") in [
         (c.name, c.file) for c in verify_bag_dir(tmp_path / "link").failures
     ]
-    assert not verify_bag_dir(tmp_path / "missing").ok
+    assert not verify_bag_dir(tmp_path / "missing").intact

@@ -35,7 +35,7 @@ BAGS = _bags()
 
 def _classify(bag: Path) -> str:
     report = verify_bag_dir(bag)
-    if not report.ok:
+    if not report.intact:
         return "invalid"
     return "warning" if report.warnings else "valid"
 

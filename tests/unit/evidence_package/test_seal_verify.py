@@ -11,7 +11,14 @@ import pytest
 
 from liaison.core.errors import InvalidInput
 from liaison.crypto import keys
-from liaison.evidence.package import Limits, PayloadItem, SealResult, seal_package, verify_package
+from liaison.evidence.package import (
+    Limits,
+    PayloadItem,
+    SealResult,
+    Verdict,
+    seal_package,
+    verify_package,
+)
 from tests.unit.evidence_package.factory import (
     IMAGE,
     NOTES,
@@ -29,7 +36,7 @@ def test_round_trip_passes_every_check(sealed: Path, parties: Parties) -> None:
     report = verify_package(
         package=sealed, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert report.ok, report.lines()
+    assert report.verdict is Verdict.authentic, report.lines()
     names = {c.name for c in report.checks if c.ok}
     assert {"age decryption", "payload digests", "Payload-Oxum", "tag manifest"} <= names
     assert {"signature", "CASE hashes", "archive safety", "bag declaration"} <= names
@@ -58,8 +65,8 @@ def test_extract_writes_the_bag(tmp_path: Path, sealed: Path, parties: Parties) 
     assert (out / "data/phone/image.bin").read_bytes() == IMAGE
     skipped = [c for c in report.checks if c.ok is None]
     assert [c.name for c in skipped] == ["signature"]
-    assert "signature not checked" in skipped[0].detail
-    assert report.ok
+    assert "no sender key given" in skipped[0].detail
+    assert report.verdict is Verdict.unauthenticated
 
 
 def test_sha512_option_adds_manifests(tmp_path: Path, parties: Parties) -> None:
@@ -68,7 +75,7 @@ def test_sha512_option_adds_manifests(tmp_path: Path, parties: Parties) -> None:
     report = verify_package(
         package=path, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert report.ok, report.lines()
+    assert report.verdict is Verdict.authentic, report.lines()
     assert any(c.file == "tagmanifest-sha512.txt" and c.ok for c in report.checks)
 
     strict = verify_package(
@@ -77,7 +84,7 @@ def test_sha512_option_adds_manifests(tmp_path: Path, parties: Parties) -> None:
         sender_public_raw=parties.signer.public_raw,
         limits=Limits(payload_algorithms=("sha256", "sha512")),
     )
-    assert strict.ok, strict.lines()
+    assert strict.verdict is Verdict.authentic, strict.lines()
     assert all(c.ok is not None for c in strict.checks), strict.lines()
 
 
@@ -87,7 +94,7 @@ def test_wrong_identity_is_named(sealed: Path, parties: Parties) -> None:
         identity=keys.age_identity(parties.stranger.private_raw),
         sender_public_raw=parties.signer.public_raw,
     )
-    assert not report.ok
+    assert not report.intact
     assert report.failures[0].name == "age decryption"
     assert "not encrypted to this identity" in report.failures[0].detail
 
@@ -111,7 +118,7 @@ def test_flipped_ciphertext_byte_fails_decryption(
     report = verify_package(
         package=path, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert not report.ok
+    assert not report.intact
     assert report.failures[0].name == "age decryption"
     assert report.failures[0].file == "package"
 
@@ -148,7 +155,7 @@ def test_one_changed_byte_inside_the_bag_is_named(
     report = verify_package(
         package=path, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert not report.ok
+    assert not report.intact
     assert (check, file) in [(c.name, c.file) for c in report.failures], report.lines()
 
 
@@ -278,7 +285,7 @@ def test_payload_length_is_enforced_on_both_read_paths(
     report = verify_package(
         package=path, identity=parties.identity, sender_public_raw=parties.signer.public_raw
     )
-    assert report.ok, report.lines()
+    assert report.verdict is Verdict.authentic, report.lines()
 
 
 def test_line_break_in_a_reference_is_refused(tmp_path: Path, parties: Parties) -> None:

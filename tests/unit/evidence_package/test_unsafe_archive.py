@@ -61,7 +61,7 @@ def test_hostile_entries_are_refused(tmp_path: Path, parties: Parties, case: str
     report = verify_package(
         package=package, identity=parties.identity, sender_public_raw=None, extract_to=out
     )
-    assert not report.ok
+    assert not report.intact
     failure = report.failures[0]
     assert failure.name == "archive safety"
     assert message in failure.detail

@@ -1,4 +1,5 @@
-"""Verify a BagIt bag unpacked in a directory (any producer, BagIt 0.93 to 1.0)."""
+"""Verify a BagIt bag unpacked in a directory: any producer's (BagIt 0.93 to 1.0), or an
+unpacked sealed package, which is then judged by the package rules (judge.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from liaison.crypto.hashing import file_digests
 from liaison.evidence.package.bag import manifest_kind
 from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag
+from liaison.evidence.package.judge import SenderKeys, judge
 
 MAX_TAG_FILE = 256 << 20  # tag files are read whole; a larger one is not a plausible tag file
 
@@ -18,11 +20,28 @@ def verify_bag_dir(path: Path | str) -> VerifyReport:
 
     Symbolic links and special files are reported as failures and never followed.
     """
-    root = Path(path)
     report = VerifyReport()
+    facts = _facts(Path(path), report)
+    if facts is not None:
+        check_bag(facts, report)
+    return report
+
+
+def verify_sealed_dir(path: Path | str, *, sender_keys: SenderKeys | None) -> VerifyReport:
+    """Check an unpacked sealed package (the bag directory inside the tar) as the package
+    verifier does, but for age: the whole payload, the signed tag manifest, the signature,
+    the CASE provenance."""
+    report = VerifyReport()
+    facts = _facts(Path(path), report)
+    if facts is not None:
+        judge(facts, report, sender_keys)
+    return report
+
+
+def _facts(root: Path, report: VerifyReport) -> BagFacts | None:
     if not root.is_dir():
         report.add("bag structure", False, str(root), "not a directory")
-        return report
+        return None
     tags: dict[str, bytes] = {}
     files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -49,5 +68,4 @@ def verify_bag_dir(path: Path | str) -> VerifyReport:
             algorithms.add(kind[1])
     sizes = {rel: (root / rel).stat().st_size for rel in files if rel.startswith("data/")}
     digests = {rel: file_digests(root / rel, sorted(algorithms)) for rel in sizes}
-    check_bag(BagFacts(tags=tags, sizes=sizes, digests=digests), report)
-    return report
+    return BagFacts(tags=tags, sizes=sizes, digests=digests)

@@ -1,10 +1,11 @@
-"""CASE/UCO 1.x JSON-LD provenance for a sealed package, and the reading of it back.
+"""CASE/UCO 1.x JSON-LD provenance for a sealed package: the graph and its vocabulary.
 
 The graph holds one uco-observable:File per payload file (with its SHA-256, and SHA-512 when the
-bag carries one), one case-investigation:InvestigativeAction per custody event plus the "sealed"
-action, the identities that acted, and a case-investigation:ProvenanceRecord grouping the files
-under the request reference. Identifiers are UUIDv5 of the request and role, so sealing the
-same content twice yields the same graph.
+bag carries one, and its description), one case-investigation:InvestigativeAction per custody
+event (the acquisition first, with its method, tool and source), the final "sealed" action, the
+identities that acted or recorded, and a case-investigation:ProvenanceRecord grouping the files
+under the request reference. Identifiers are ``kb:<kind>-<key>-<UUIDv5 of a base>``, so the same
+content always yields the same graph. Reading it back is in caseread.py.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from liaison.crypto.hashing import sha256_hex
-
 CONTEXT: dict[str, str] = {
     "kb": "urn:liaison:kb:",
     "case-investigation": "https://ontology.caseontology.org/case/investigation/",
@@ -24,21 +23,44 @@ CONTEXT: dict[str, str] = {
     "uco-core": "https://ontology.unifiedcyberontology.org/uco/core/",
     "uco-identity": "https://ontology.unifiedcyberontology.org/uco/identity/",
     "uco-observable": "https://ontology.unifiedcyberontology.org/uco/observable/",
+    "uco-tool": "https://ontology.unifiedcyberontology.org/uco/tool/",
     "uco-types": "https://ontology.unifiedcyberontology.org/uco/types/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 _NS = uuid.UUID("6f1d3c1e-8a52-4c1c-9a55-4c1a3e0b7d21")
-_HASH_NAMES = {"sha256": "SHA256", "sha512": "SHA512"}
+HASH_NAMES = {"sha256": "SHA256", "sha512": "SHA512"}
+ACQUIRED = "acquired"
+SEALED = "sealed"
+
+
+@dataclass(frozen=True)
+class Acquired:
+    """How a file was obtained, as the acquirer recorded it: the first link of its chain."""
+
+    by: str  # who acquired it, by name
+    at: str  # ISO 8601 with the acquirer's own UTC offset, kept as given
+    method: str = ""
+    tool: str = ""
+    source: str = ""  # where the evidence came from (a provider, a seized device)
+    recorded_by: str = ""  # the authority whose node recorded it, when not the sender
 
 
 @dataclass(frozen=True)
 class CustodyEvent:
-    """One step in the chain of custody, as the caller recorded it."""
+    """One step in the chain of custody, as the caller recorded it.
+
+    ``file`` names the payload file (its path under data/) the event is about; without it the
+    event is matched by ``digest``. ``recorded_by`` is the authority whose node recorded the
+    event when it is not the sender (an item that came from elsewhere carries its chain along).
+    """
 
     action: str
-    actor: str
+    actor: str  # who acted, by name
     time: str  # ISO 8601 with offset
     digest: str | None = None  # "sha256:<hex>" of the item acted on, if one
+    description: str = ""
+    file: str | None = None
+    recorded_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,22 +68,135 @@ class FileRecord:
     path: str  # "data/..." inside the bag
     size: int
     digests: Mapping[str, str]  # algorithm -> hex
+    description: str = ""
+    acquired: Acquired | None = None
 
 
-class _Ids:
-    """``kb:<kind>-<key>-<uuid>`` with one UUIDv5 per request: unique, stable, and cheap for
-    10,000 files (a UUID per node made the graph the slowest part of sealing small files)."""
+class Ids:
+    """``kb:<kind>-<key>-<uuid>`` with one UUIDv5 per base (the request reference, or the item):
+    unique, stable, and cheap for 10,000 files (a UUID per node made the graph the slowest part
+    of sealing small files). UCO suggests IRIs end with a UUID (case_validate says so)."""
 
-    def __init__(self, request_ref: str) -> None:
-        # UCO suggests IRIs end with a UUID (case_validate says so, as information).
-        self.base = str(uuid.uuid5(_NS, request_ref))
+    def __init__(self, base: str) -> None:
+        self.base = str(uuid.uuid5(_NS, base))
 
     def __call__(self, kind: str, key: object = 0) -> str:
         return f"kb:{kind}-{key}-{self.base}"
 
 
-def _typed(kind: str, value: str) -> dict[str, str]:
+def typed(kind: str, value: str) -> dict[str, str]:
     return {"@type": kind, "@value": value}
+
+
+def ref(node_id: str) -> dict[str, str]:
+    return {"@id": node_id}
+
+
+def file_node(ids: Ids, index: int, record: FileRecord) -> dict[str, Any]:
+    hashes = [
+        {
+            "@id": ids("hash", f"{index}-{algorithm}"),
+            "@type": "uco-types:Hash",
+            "uco-types:hashMethod": typed("xsd:string", HASH_NAMES[algorithm]),
+            "uco-types:hashValue": typed("xsd:hexBinary", digest),
+        }
+        for algorithm, digest in sorted(record.digests.items())
+    ]
+    node: dict[str, Any] = {
+        "@id": ids("file", index),
+        "@type": "uco-observable:File",
+        "uco-core:hasFacet": [
+            {
+                "@id": ids("filefacet", index),
+                "@type": "uco-observable:FileFacet",
+                "uco-observable:fileName": record.path.rsplit("/", 1)[-1],
+                "uco-observable:filePath": record.path,
+                "uco-observable:sizeInBytes": typed("xsd:integer", str(record.size)),
+            },
+            {
+                "@id": ids("contentfacet", index),
+                "@type": "uco-observable:ContentDataFacet",
+                "uco-observable:hash": hashes,
+            },
+        ],
+    }
+    if record.description:
+        node["uco-core:description"] = record.description
+    return node
+
+
+class Graph:
+    """Nodes in the order they are added; identities and tools made once per name."""
+
+    def __init__(self, ids: Ids) -> None:
+        self.ids = ids
+        self.nodes: list[dict[str, Any]] = []
+        self._named: dict[tuple[str, str], str] = {}
+        self._actions = 0
+
+    def named(self, kind: str, name: str) -> str:
+        """The id of the one node of ``kind`` called ``name`` (made on first use)."""
+        key = (kind, name)
+        if key not in self._named:
+            short = kind.rsplit(":", 1)[-1].lower()
+            node_id = self.ids(short, len(self._named))
+            self._named[key] = node_id
+            self.nodes.append({"@id": node_id, "@type": kind, "uco-core:name": name})
+        return self._named[key]
+
+    def action(
+        self,
+        *,
+        name: str,
+        performer: str,
+        recorder: str,
+        time: str,
+        description: str,
+        objects: Sequence[str],
+        results: Sequence[str] = (),
+        tool: str = "",
+        end: bool = False,
+    ) -> dict[str, Any]:
+        node: dict[str, Any] = {
+            "@id": self.ids("action", self._actions),
+            "@type": "case-investigation:InvestigativeAction",
+            "uco-core:name": name,
+            "uco-core:createdBy": ref(self.named("uco-identity:Organization", recorder)),
+            "uco-action:performer": ref(self.named("uco-identity:Identity", performer)),
+            "uco-action:startTime": typed("xsd:dateTime", time),
+        }
+        self._actions += 1
+        if end:
+            node["uco-action:endTime"] = typed("xsd:dateTime", time)
+        if description:
+            node["uco-core:description"] = description
+        if tool:
+            node["uco-action:instrument"] = ref(self.named("uco-tool:Tool", tool))
+        if objects:
+            node["uco-action:object"] = [ref(i) for i in objects]
+        if results:
+            node["uco-action:result"] = [ref(i) for i in results]
+        self.nodes.append(node)
+        return node
+
+    def acquisition(self, *, acquired: Acquired, file_id: str, recorder: str) -> None:
+        """The acquisition takes the source (when named) and yields the file."""
+        source = [self.named("uco-observable:ObservableObject", acquired.source)]
+        self.action(
+            name=ACQUIRED,
+            performer=acquired.by,
+            recorder=acquired.recorded_by or recorder,
+            time=acquired.at,
+            description=acquired.method,
+            tool=acquired.tool,
+            objects=source if acquired.source else [],
+            results=[file_id],
+        )
+
+    def document(self) -> bytes:
+        document = {"@context": CONTEXT, "@graph": self.nodes}
+        # No indent: json only uses its C encoder without one, several times faster on big graphs.
+        return json.dumps(document, ensure_ascii=False, sort_keys=True).encode() + b"\n"
 
 
 def build_provenance(
@@ -70,128 +205,61 @@ def build_provenance(
     sender: str,
     recipient: str,
     sealed_at: str,
+    sealed_by: str,
     files: Sequence[FileRecord],
     custody: Sequence[CustodyEvent],
 ) -> bytes:
-    ids = _Ids(request_ref)
-    graph: list[dict[str, Any]] = []
-    by_sha256: dict[str, str] = {}
-    file_ids: list[dict[str, str]] = []
-    for index, record in enumerate(files):
-        file_id = ids("file", index)
-        by_sha256[record.digests["sha256"]] = file_id
-        file_ids.append({"@id": file_id})
-        hashes = [
-            {
-                "@id": ids("hash", f"{index}-{algorithm}"),
-                "@type": "uco-types:Hash",
-                "uco-types:hashMethod": _typed("xsd:string", _HASH_NAMES[algorithm]),
-                "uco-types:hashValue": _typed("xsd:hexBinary", digest),
-            }
-            for algorithm, digest in sorted(record.digests.items())
-        ]
-        graph.append(
-            {
-                "@id": file_id,
-                "@type": "uco-observable:File",
-                "uco-core:hasFacet": [
-                    {
-                        "@id": ids("filefacet", index),
-                        "@type": "uco-observable:FileFacet",
-                        "uco-observable:fileName": record.path.rsplit("/", 1)[-1],
-                        "uco-observable:filePath": record.path,
-                        "uco-observable:sizeInBytes": _typed("xsd:integer", str(record.size)),
-                    },
-                    {
-                        "@id": ids("contentfacet", index),
-                        "@type": "uco-observable:ContentDataFacet",
-                        "uco-observable:hash": hashes,
-                    },
-                ],
-            }
-        )
-    actors = {
-        actor: ids("identity", n)
-        for n, actor in enumerate(sorted({e.actor for e in custody} | {sender}))
-    }
-    for actor, actor_id in actors.items():
-        graph.append(
-            {
-                "@id": actor_id,
-                "@type": "uco-identity:Identity",
-                "uco-core:name": actor,
-            }
-        )
-    record_id = ids("provenancerecord")
-    graph.append(
+    """The provenance of a package: per file its acquisition then its custody events in the
+    caller's order, then the seal (performed by ``sealed_by``, recorded by the sender)."""
+    graph = Graph(Ids(request_ref))
+    file_ids = [graph.ids("file", index) for index in range(len(files))]
+    by_path = {record.path: file_ids[n] for n, record in enumerate(files)}
+    by_sha256 = {record.digests["sha256"]: file_ids[n] for n, record in enumerate(files)}
+    graph.nodes.extend(file_node(graph.ids, n, record) for n, record in enumerate(files))
+    record_id = graph.ids("provenancerecord")
+    graph.nodes.append(
         {
             "@id": record_id,
             "@type": "case-investigation:ProvenanceRecord",
             "case-investigation:exhibitNumber": request_ref,
             "uco-core:description": f"Evidence sealed by {sender} for {recipient}",
-            "uco-core:object": file_ids,
+            "uco-core:object": [ref(i) for i in file_ids],
         }
     )
-    for index, event in enumerate(custody):
-        target = by_sha256.get(sha256_hex(event.digest)) if event.digest else None
-        action: dict[str, Any] = {
-            "@id": ids("action", index),
-            "@type": "case-investigation:InvestigativeAction",
-            "uco-core:name": event.action,
-            "uco-action:performer": {"@id": actors[event.actor]},
-            "uco-action:startTime": _typed("xsd:dateTime", event.time),
-        }
+    for record, file_id in zip(files, file_ids, strict=True):
+        if record.acquired is not None:
+            graph.acquisition(acquired=record.acquired, file_id=file_id, recorder=sender)
+    for event in custody:
+        target = _target(event, by_path, by_sha256)
+        described = event.description
         if event.digest:
-            action["uco-core:description"] = f"digest {event.digest}"
-        if target:
-            action["uco-action:object"] = [{"@id": target}]
-        graph.append(action)
-    graph.append(
-        {
-            "@id": ids("action", "sealed"),
-            "@type": "case-investigation:InvestigativeAction",
-            "uco-core:name": "sealed",
-            "uco-core:description": f"Sealed for {recipient}",
-            "uco-action:performer": {"@id": actors[sender]},
-            "uco-action:startTime": _typed("xsd:dateTime", sealed_at),
-            "uco-action:endTime": _typed("xsd:dateTime", sealed_at),
-            "uco-action:object": file_ids,
-            "uco-action:result": [{"@id": record_id}],
-        }
+            described = f"{described}; digest {event.digest}" if described else event.digest
+        graph.action(
+            name=event.action,
+            performer=event.actor,
+            recorder=event.recorded_by or sender,
+            time=event.time,
+            description=described,
+            objects=[target] if target else [],
+        )
+    graph.action(
+        name=SEALED,
+        performer=sealed_by,
+        recorder=sender,
+        time=sealed_at,
+        description=f"Sealed by {sender} for {recipient}",
+        objects=file_ids,
+        results=[record_id],
+        end=True,
     )
-    document = {"@context": CONTEXT, "@graph": graph}
-    # No indent: json only uses its C encoder without one, several times faster on big graphs.
-    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+    return graph.document()
 
 
-class ProvenanceError(ValueError):
-    """The CASE/UCO provenance cannot be built from what was given."""
-
-
-def file_hashes(raw: bytes) -> dict[str, dict[str, str]]:
-    """path -> {algorithm: hex} for every uco-observable:File in the graph we wrote."""
-    try:
-        document = json.loads(raw)
-        nodes = document["@graph"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ProvenanceError("provenance.jsonld: not a JSON-LD document with an @graph") from exc
-    names = {value: key for key, value in _HASH_NAMES.items()}
-    found: dict[str, dict[str, str]] = {}
-    try:
-        for node in nodes:
-            if node.get("@type") != "uco-observable:File":
-                continue
-            path, digests = None, {}
-            for facet in node["uco-core:hasFacet"]:
-                if facet["@type"] == "uco-observable:FileFacet":
-                    path = facet["uco-observable:filePath"]
-                for item in facet.get("uco-observable:hash", []):
-                    method = names.get(item["uco-types:hashMethod"]["@value"])
-                    if method:
-                        digests[method] = str(item["uco-types:hashValue"]["@value"]).lower()
-            if not isinstance(path, str) or path in found:
-                raise ProvenanceError("provenance.jsonld: a File without a unique filePath")
-            found[path] = digests
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ProvenanceError(f"provenance.jsonld: unexpected File structure ({exc})") from exc
-    return found
+def _target(
+    event: CustodyEvent, by_path: Mapping[str, str], by_sha256: Mapping[str, str]
+) -> str | None:
+    if event.file is not None:
+        return by_path.get(f"data/{event.file}")
+    if event.digest:
+        return by_sha256.get(event.digest.removeprefix("sha256:"))
+    return None

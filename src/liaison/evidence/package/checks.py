@@ -10,6 +10,7 @@ import hashlib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from liaison.crypto.hashing import same_digest
 from liaison.evidence.package.bag import (
@@ -39,6 +40,17 @@ class Check:
         return f"{status} {self.name}{where}" + (f": {self.detail}" if self.detail else "")
 
 
+class Verdict(StrEnum):
+    """What a verification may claim, and no more."""
+
+    authentic = "authentic and intact"  # every check passed, the sender's signature included
+    unauthenticated = "intact, not authenticated"  # nothing failed, but no signature was checked
+    failed = "failed"
+
+
+SIGNATURE = "signature"
+
+
 @dataclass
 class VerifyReport:
     checks: list[Check] = field(default_factory=list)
@@ -47,8 +59,16 @@ class VerifyReport:
     bag_info: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
+    def intact(self) -> bool:
+        """No check failed (a skipped one, the signature included, is not a failure)."""
         return bool(self.checks) and all(c.ok is not False for c in self.checks)
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.intact:
+            return Verdict.failed
+        signed = any(c.name == SIGNATURE and c.ok is True for c in self.checks)
+        return Verdict.authentic if signed else Verdict.unauthenticated
 
     @property
     def failures(self) -> list[Check]:
@@ -68,8 +88,15 @@ class BagFacts:
     digests: dict[str, dict[str, str]]  # "data/..." -> {algorithm: hex} as computed
 
 
-def check_bag(facts: BagFacts, report: VerifyReport) -> dict[str, Manifest]:
-    """Judge a bag; every failure names its file. Returns the parsed manifests by file name."""
+def check_bag(
+    facts: BagFacts, report: VerifyReport, *, strict: bool = False
+) -> dict[str, Manifest]:
+    """Judge a bag; every failure names its file. Returns the parsed manifests by file name.
+
+    ``strict`` is for sealed packages, which carry their whole payload: a ``fetch.txt`` fails,
+    and so does every listed file that is absent (a bag from elsewhere may lack some, with a
+    warning, where the BagIt conformance suite says so).
+    """
     if "bagit.txt" not in facts.tags:
         report.add("bag structure", False, "bagit.txt", "missing")
         return {}
@@ -107,8 +134,12 @@ def check_bag(facts: BagFacts, report: VerifyReport) -> dict[str, Manifest]:
     if not manifests and not report.failures:
         report.add("bag structure", False, "manifest-<alg>.txt", "no payload manifest")
     _check_bag_info(facts, report, encoding)
-    fetched = _fetch_paths(facts, report, encoding)
-    absent = _check_payload(facts, report, manifests, fetched)
+    if strict and "fetch.txt" in facts.tags:
+        report.add(
+            "fetch.txt", False, "fetch.txt", "a sealed package carries its whole payload: no fetch"
+        )
+    fetched = set() if strict else _fetch_paths(facts, report, encoding)
+    absent = _check_payload(facts, report, manifests, fetched, strict=strict)
     _check_oxum(facts, report, absent)
     _check_tags(facts, report, tag_manifests)
     _payload_warnings(facts, report)
@@ -161,9 +192,17 @@ def _fetch_paths(facts: BagFacts, report: VerifyReport, encoding: str) -> set[st
 
 
 def _check_payload(
-    facts: BagFacts, report: VerifyReport, manifests: Mapping[str, Manifest], fetched: set[str]
+    facts: BagFacts,
+    report: VerifyReport,
+    manifests: Mapping[str, Manifest],
+    fetched: set[str],
+    *,
+    strict: bool,
 ) -> int:
-    """Check payload digests and completeness; return the count of tolerated absent files."""
+    """Check payload digests and completeness; return the count of tolerated absent files.
+
+    A file named in ``fetched`` is to be fetched from elsewhere: absent, it is neither a failure
+    nor tolerated, and its digest is not checked (so the bag is complete only once fetched)."""
     before = len(report.failures)
     checked = 0
     present = {_fold(path): path for path in facts.sizes}
@@ -174,7 +213,7 @@ def _check_payload(
             if not path.startswith("data/"):
                 report.add("payload manifest", False, name, f"{path} is not under data/")
             elif path not in facts.sizes:
-                if path not in fetched and _absent_tolerated(path, name, present, report):
+                if path not in fetched and _absent_tolerated(path, name, present, report, strict):
                     tolerated.add(path)
             elif manifest.algorithm not in facts.digests.get(path, {}):
                 skipped.add(name)
@@ -199,9 +238,9 @@ def _fold(path: str) -> str:
 
 
 def _absent_tolerated(
-    path: str, manifest: str, present: Mapping[str, str], report: VerifyReport
+    path: str, manifest: str, present: Mapping[str, str], report: VerifyReport, strict: bool
 ) -> bool:
-    reason = _absent_reason(path, present)
+    reason = None if strict else _absent_reason(path, present)
     if reason is None:
         report.add("payload present", False, path, f"listed in {manifest}, missing")
         return False

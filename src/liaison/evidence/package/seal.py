@@ -24,20 +24,13 @@ from liaison.core.errors import InvalidInput
 from liaison.crypto import jose
 from liaison.crypto.age import age_command, encrypt_chunks, encrypt_stream
 from liaison.crypto.hashing import SHA256_PREFIX, sha256_digest, sha256_hex, sha256_label
-from liaison.evidence.package.bag import (
-    BAGIT_TXT,
-    BagFormatError,
-    format_bag_info,
-    format_manifest,
-    human_size,
-    safe_relative,
-)
-from liaison.evidence.package.case import CustodyEvent, FileRecord, build_provenance
+from liaison.evidence.package.bag import BAGIT_TXT, BagFormatError, format_manifest, safe_relative
+from liaison.evidence.package.baginfo import ItemInfo, build_bag_info, sealed_at_text
+from liaison.evidence.package.case import Acquired, CustodyEvent, FileRecord, build_provenance
+from liaison.evidence.package.judge import PROVENANCE_FILE, SIGNATURE_FILE
 from liaison.evidence.package.stream import ChunkReader
 from liaison.evidence.store.direct import DirectWriter, is_direct
 
-SIGNATURE_FILE = "signature.jws"
-PROVENANCE_FILE = "provenance.jsonld"
 SIGNATURE_TYP = jose.Typ.bag_signature
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # Payload read size: large reads let a decrypting blob reader work in big, GIL-free strides.
@@ -58,12 +51,18 @@ class PayloadStream(Protocol):
 
 @dataclass(frozen=True)
 class PayloadItem:
-    """One file to seal: ``name`` is its path under data/; ``open`` returns a fresh stream."""
+    """One file to seal: ``name`` is its path under data/; ``open`` returns a fresh stream.
+
+    ``description`` and ``acquired`` travel in bag-info.txt and in the CASE provenance, where
+    the acquisition is the first action of the file's chain of custody.
+    """
 
     name: str
     size: int
     open: Callable[[], PayloadStream]
     sha256: str | None = None  # "sha256:<hex>" or "<hex>" from ingest; computed when absent
+    description: str = ""
+    acquired: Acquired | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ class SealResult:
     payload_oxum: str
     tagmanifest_sha256: str
     files: tuple[FileRecord, ...]
+    sealed_at: str  # as bag-info.txt records it: the time the signing key is judged at
 
 
 class _HashingWriter:
@@ -136,6 +136,17 @@ def _plain_hex(digest: str) -> str:
     return value
 
 
+def _check_acquired(name: str, acquired: Acquired) -> None:
+    if not acquired.by.strip():
+        raise InvalidInput(f"payload {name!r}: the acquisition names nobody")
+    try:
+        when = dt.datetime.fromisoformat(acquired.at)
+    except ValueError:
+        raise InvalidInput(f"payload {name!r}: {acquired.at!r} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise InvalidInput(f"payload {name!r}: the acquisition time {acquired.at!r} has no offset")
+
+
 def _validate_items(items: Sequence[PayloadItem]) -> list[str]:
     names: list[str] = []
     for item in items:
@@ -146,6 +157,8 @@ def _validate_items(items: Sequence[PayloadItem]) -> list[str]:
             raise InvalidInput(f"payload {item.name!r} has a negative size")
         if item.sha256 is not None:
             _plain_hex(item.sha256)
+        if item.acquired is not None:
+            _check_acquired(item.name, item.acquired)
         names.append(name)
     if not names:
         raise InvalidInput("a package needs at least one payload file")
@@ -164,23 +177,6 @@ def _validate_items(items: Sequence[PayloadItem]) -> list[str]:
     return names
 
 
-def _bag_info(
-    *, moment: dt.datetime, oxum: str, octets: int, request_ref: str, sender: str, recipient: str
-) -> bytes:
-    return format_bag_info(
-        [
-            ("Bagging-Date", moment.date().isoformat()),
-            ("Payload-Oxum", oxum),
-            ("Bag-Size", human_size(octets)),
-            ("External-Identifier", request_ref),
-            ("Source-Organization", sender),
-            ("Liaison-Request", request_ref),
-            ("Liaison-Sender", sender),
-            ("Liaison-Recipient", recipient),
-        ]
-    )
-
-
 def seal_package(
     *,
     out: BinaryIO,
@@ -194,23 +190,28 @@ def seal_package(
     custody: Sequence[CustodyEvent],
     with_sha512: bool = False,
     now: dt.datetime | None = None,
+    sealed_by: str | None = None,
 ) -> SealResult:
     """Write the encrypted package to ``out`` and return its digest and size.
 
-    On error ``out`` holds a partial ciphertext: callers write to a temporary file and rename.
+    ``custody`` is each file's chain after its acquisition (which ``PayloadItem.acquired``
+    gives); ``sealed_by`` names who sealed it (the sender when not given). On error ``out``
+    holds a partial ciphertext: callers write to a temporary file and rename.
     """
     _validate_items(items)
     moment = now or dt.datetime.now(dt.UTC)
     octets = sum(item.size for item in items)
     oxum = f"{octets}.{len(items)}"
     try:
-        bag_info = _bag_info(
+        bag_info = build_bag_info(
             moment=moment,
             oxum=oxum,
             octets=octets,
             request_ref=request_ref,
             sender=sender,
             recipient=recipient,
+            signing_key_id=signing_key_id,
+            items=[ItemInfo(f"data/{i.name}", i.description, i.acquired) for i in items],
         )
     except BagFormatError as exc:
         raise InvalidInput(str(exc)) from exc
@@ -229,6 +230,7 @@ def seal_package(
         with_sha512=with_sha512,
         signing_private_raw=signing_private_raw,
         signing_key_id=signing_key_id,
+        sealed_by=sealed_by or sender,
     )
     writer = _HashingWriter(out)
     try:
@@ -242,6 +244,7 @@ def seal_package(
         payload_oxum=oxum,
         tagmanifest_sha256=sha256_digest(tagmanifest[0]),
         files=tuple(records),
+        sealed_at=sealed_at_text(moment),
     )
 
 
@@ -330,6 +333,7 @@ def _bag_chunks(
     with_sha512: bool,
     signing_private_raw: bytes,
     signing_key_id: str,
+    sealed_by: str,
 ) -> Iterator[bytes]:
     """The tar stream of the bag, produced as pyrage pulls it: payload bytes are read once."""
     root = bag_root(request_ref)
@@ -353,7 +357,15 @@ def _bag_chunks(
         digests = {name: h.hexdigest() for name, h in hashers.items()}
         if item.sha256:
             digests["sha256"] = _plain_hex(item.sha256)
-        records.append(FileRecord(path=f"data/{item.name}", size=item.size, digests=digests))
+        records.append(
+            FileRecord(
+                path=f"data/{item.name}",
+                size=item.size,
+                digests=digests,
+                description=item.description,
+                acquired=item.acquired,
+            )
+        )
     tags: dict[str, bytes] = {"bagit.txt": BAGIT_TXT, "bag-info.txt": bag_info}
     algorithms = ("sha256", "sha512") if with_sha512 else ("sha256",)
     for algorithm in algorithms:
@@ -364,7 +376,8 @@ def _bag_chunks(
         request_ref=request_ref,
         sender=sender,
         recipient=recipient,
-        sealed_at=moment.isoformat(timespec="seconds"),
+        sealed_at=sealed_at_text(moment),
+        sealed_by=sealed_by,
         files=records,
         custody=custody,
     )

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from liaison.crypto import jose
 from liaison.crypto.age import AgeError, decrypt_stream
-from liaison.crypto.hashing import same_digest
-from liaison.evidence.package.bag import Manifest, safe_relative
-from liaison.evidence.package.case import ProvenanceError, file_hashes
-from liaison.evidence.package.checks import BagFacts, VerifyReport, check_bag
-from liaison.evidence.package.seal import PROVENANCE_FILE, SIGNATURE_FILE
+from liaison.evidence.package.bag import safe_relative
+from liaison.evidence.package.checks import BagFacts, VerifyReport
+from liaison.evidence.package.judge import GivenKey, SenderKeys, judge
 from liaison.evidence.package.untar import (
     DISCARD,
     ArchiveFormatError,
@@ -155,20 +152,26 @@ def verify_package(
     *,
     package: BinaryIO | Path | str,
     identity: str,
-    sender_public_raw: bytes | None,
+    sender_public_raw: bytes | None = None,
+    sender_keys: SenderKeys | None = None,
     extract_to: Path | None = None,
     limits: Limits | None = None,
 ) -> VerifyReport:
-    """Decrypt with ``identity`` and check the package; ``report.ok`` is the verdict.
+    """Decrypt with ``identity`` and check the package; ``report.verdict`` says what holds.
 
+    The signature is checked with ``sender_keys`` (which finds the sender's key named by the
+    package and judges it at the package's signing time), or with ``sender_public_raw`` taken
+    as given; with neither, the verdict is at best "intact, not authenticated".
     ``extract_to`` (an empty directory) also receives the bag's files, e.g. to open them.
     """
+    if sender_keys is None and sender_public_raw is not None:
+        sender_keys = GivenKey(sender_public_raw)
     if isinstance(package, (str, Path)):
         with Path(package).open("rb") as handle:
             return verify_package(
                 package=handle,
                 identity=identity,
-                sender_public_raw=sender_public_raw,
+                sender_keys=sender_keys,
                 extract_to=extract_to,
                 limits=limits,
             )
@@ -200,63 +203,5 @@ def verify_package(
         "age decryption", True, None, f"{ciphertext_size} bytes" if ciphertext_size >= 0 else ""
     )
     report.add("archive safety", True, None, f"{len(facts.tags) + len(facts.sizes)} files")
-    manifests = check_bag(facts, report)
-    _check_signature(facts, report, sender_public_raw)
-    _check_case(facts, report, manifests)
+    judge(facts, report, sender_keys)
     return report
-
-
-def _check_signature(facts: BagFacts, report: VerifyReport, public_raw: bytes | None) -> None:
-    token = facts.tags.get(SIGNATURE_FILE)
-    body = facts.tags.get("tagmanifest-sha256.txt")
-    if token is None or body is None:
-        missing = SIGNATURE_FILE if token is None else "tagmanifest-sha256.txt"
-        report.add("signature", False, missing, "missing")
-        return
-    if public_raw is None:
-        report.add("signature", None, SIGNATURE_FILE, "signature not checked: no sender key given")
-        return
-    try:
-        # key_id None: the sender's key was given to us (or found by authority), not by kid.
-        payload = jose.verify(
-            token.decode("ascii").strip(),
-            public_raw=public_raw,
-            typ=jose.Typ.bag_signature,
-            key_id=None,
-        )
-    except (jose.TokenError, UnicodeDecodeError) as exc:
-        report.add("signature", False, SIGNATURE_FILE, str(exc))
-        return
-    if not same_digest(hashlib.sha256(payload).hexdigest(), hashlib.sha256(body).hexdigest()):
-        report.add("signature", False, "tagmanifest-sha256.txt", "signed bytes differ from it")
-        return
-    report.add("signature", True, SIGNATURE_FILE, "sender's Ed25519 signature over tagmanifest")
-
-
-def _check_case(facts: BagFacts, report: VerifyReport, manifests: dict[str, Manifest]) -> None:
-    raw = facts.tags.get(PROVENANCE_FILE)
-    if raw is None:
-        report.add("CASE hashes", False, PROVENANCE_FILE, "missing")
-        return
-    try:
-        hashes = file_hashes(raw)
-    except ProvenanceError as exc:
-        report.add("CASE hashes", False, PROVENANCE_FILE, str(exc))
-        return
-    for algorithm in ("sha256", "sha512"):
-        manifest = manifests.get(f"manifest-{algorithm}.txt")
-        if manifest is None:
-            continue
-        if set(hashes) != set(manifest.entries):
-            report.add("CASE hashes", False, PROVENANCE_FILE, f"files differ from {manifest.name}")
-            return
-        for path, digests in hashes.items():
-            if not same_digest(digests.get(algorithm, ""), manifest.entries[path]):
-                report.add(
-                    "CASE hashes",
-                    False,
-                    PROVENANCE_FILE,
-                    f"{algorithm} of {path} differs from {manifest.name}",
-                )
-                return
-    report.add("CASE hashes", True, PROVENANCE_FILE, f"{len(hashes)} files agree")

@@ -6,17 +6,19 @@ token, signed by the announcing authority and checked against the directory, is 
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from liaison.accounts.deps import Principal, require
 from liaison.api.bodies import BodyTooLarge, read_body, too_large_response
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.errors import AuthenticationFailed, InvalidInput
 from liaison.core.permissions import Permission
-from liaison.evidence.transfer import incoming, outgoing, wire
+from liaison.evidence.transfer import incoming, kept, outgoing, wire
 from liaison.evidence.transfer.schemas import PackageCreate, TransferRead
 from liaison.node import Node
 
@@ -51,6 +53,39 @@ def send(
     return TransferRead.model_validate(row)
 
 
+@router.get(
+    "/requests/{request_id}/packages/{transfer}/package",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, 410: {}},
+)
+def download_package(
+    request_id: str, transfer: str, principal: Reader, session: SessionDep, node: NodeDep
+) -> StreamingResponse:
+    """The sealed package as it was sent (sender) or received and verified (receiver), byte
+    for byte: its signature can be checked again with `liaison evidence verify`. Recorded as a
+    download on the chain of custody of each item it carries; 410 Gone once the retention of
+    all of them ended. Permission: evidence:item:read."""
+    found = kept.open_kept(
+        session=session,
+        node=node,
+        user=principal.user,
+        request_id=request_id,
+        transfer_id=transfer,
+        ctx=principal.ctx,
+    )
+    digest = found.row.package_digest or ""
+    raw = base64.b64encode(bytes.fromhex(digest.removeprefix("sha256:"))).decode("ascii")
+    return StreamingResponse(
+        kept.chunks(found.reader),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Length": str(found.row.size),
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Repr-Digest": f"sha-256=:{raw}:",
+        },
+    )
+
+
 @router.get("/requests/{request_id}/packages", response_model=list[TransferRead])
 def list_packages(request_id: str, principal: Reader, session: SessionDep) -> list[TransferRead]:
     """The request's packages, sent and received, with their progress and the receiver's
@@ -71,6 +106,7 @@ def _headers(state: incoming.State) -> dict[str, str]:
         "Upload-Offset": str(state.offset),
         "Upload-Length": str(state.size),
         "Liaison-Transfer-Status": state.status,
+        "Liaison-Bytes-Received": str(state.received),
         "Cache-Control": "no-store",
     }
 

@@ -21,15 +21,26 @@ from liaison.audit.context import AuditContext, Channel
 from liaison.core.errors import LiaisonError
 from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
-from liaison.directory import service as directory
-from liaison.evidence import custody
+from liaison.evidence import chain, custody
 from liaison.evidence.custody import Event
 from liaison.evidence.ingest import IngestResult, ingest
 from liaison.evidence.models import EvidenceItem
-from liaison.evidence.package import VerifyReport, verify_package
+from liaison.evidence.package import (
+    FileProvenance,
+    Provenance,
+    SenderKeys,
+    Verdict,
+    VerifyReport,
+    baginfo,
+    read_provenance,
+    verify_package,
+)
+from liaison.evidence.package.caseread import ProvenanceError
 from liaison.evidence.schemas import Acquisition
-from liaison.evidence.service import MAX_ITEM_BYTES, attach_item, store_for
+from liaison.evidence.senders import NodeSenderKeys
+from liaison.evidence.service import MAX_ITEM_BYTES, attach_item, discard_stored, store_for
 from liaison.evidence.store import BlobNotFoundError, StoreError
+from liaison.evidence.transfer import kept
 from liaison.evidence.transfer.incoming import IN_FOLDER, received_path
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.evidence.transfer.outgoing import claim, remove_package_file
@@ -43,36 +54,39 @@ KIND_VERIFIED = "evidence.package.verified"
 _WORKER = "system:transfer"
 
 
-def _keys(session: Session, node: Node, row: PackageTransfer) -> tuple[list[str], bytes | None]:
-    """Our age identities (newest first: the sender used one of them) and the sender's key."""
-    identities = [
+def _identities(session: Session, node: Node, row: PackageTransfer) -> list[str]:
+    """Our age identities, newest first (the sender used one of them)."""
+    return [
         keycrypto.age_identity(keyring.private_raw(kek=node.kek, key=key))
         for key in reversed(keyring.keys_of(session=session, authority_id=row.holder))
         if key.purpose == "encryption"
     ]
-    try:
-        public = directory.peer_signing_key(
-            session=session, authority_id=row.peer, kid=row.signing_key or "", at=row.created_at
-        ).public
-    except errors.ProtocolError:
-        return identities, None
-    return identities, keycrypto.b64u_decode(public)
 
 
-def _verify(path: Path, folder: Path, identities: list[str], sender: bytes | None) -> VerifyReport:
+def _verify(path: Path, folder: Path, identities: list[str], keys: SenderKeys) -> VerifyReport:
     report = VerifyReport()
     for identity in identities:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(mode=0o700, parents=True)
         report = verify_package(
-            package=path, identity=identity, sender_public_raw=sender, extract_to=folder
+            package=path, identity=identity, sender_keys=keys, extract_to=folder
         )
         first = report.checks[0] if report.checks else None
         if not (first and first.name == "age decryption" and first.ok is False):
             break
-    if sender is None:
-        report.add("signature", False, None, "the sender's signing key is not in the directory")
+    if report.verdict is Verdict.unauthenticated:
+        # Nothing failed, yet nothing showed who made it: not evidence from the sender.
+        report.add("signature", False, None, "the sender's signature was not checked")
     return report
+
+
+def _provenance(folder: Path, report: VerifyReport) -> Provenance | None:
+    """The sender's signed account of each file (checked by the verifier already)."""
+    try:
+        return read_provenance((folder / "provenance.jsonld").read_bytes())
+    except (OSError, ProvenanceError) as exc:
+        report.add("CASE provenance", False, "provenance.jsonld", str(exc))
+        return None
 
 
 def _ingest_all(
@@ -120,28 +134,47 @@ def _drop(node: Node, results: list[IngestResult]) -> None:
 
 
 def verify_next(node: Node) -> bool:
-    """Verify one received package; True if there was one."""
+    """Verify one received package; True if there was one. A verified package is kept in the
+    evidence store (transfer/kept.py), so its signature can be checked again later."""
     transfer_id = claim(node, "in", "received")
     if transfer_id is None:
         return False
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
-        identities, sender = _keys(session, node, row)
+        identities = _identities(session, node, row)
         digest, items = row.package_digest or "", list(row.items)
+        # The sender's key must have been good both when it signed and when the package
+        # reached us: a key revoked in between does not vouch for what arrived after.
+        keys = NodeSenderKeys(
+            node=node, expected=row.peer, also_at=row.received_at or row.completed_at
+        )
     folder = Path(node.settings.data_dir) / IN_FOLDER / f"{transfer_id}.d"
+    path = received_path(node, digest)
+    stored: IngestResult | None = None
+    results: list[IngestResult] = []
+    provenance = None
     try:
-        report = _verify(received_path(node, digest), folder, identities, sender)
-        results = _ingest_all(node, folder, items, report) if report.ok else []
+        report = _verify(path, folder, identities, keys)
+        provenance = _provenance(folder, report) if report.intact else None
+        results = _ingest_all(node, folder, items, report) if report.intact else []
+        if report.intact:
+            stored = kept.keep(node=node, path=path, digest=digest)
+    except BaseException:
+        _drop(node, results)
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     try:
         with node.db.session() as session:
-            _record(session, node, session.get_one(PackageTransfer, transfer_id), report, results)
+            row = session.get_one(PackageTransfer, transfer_id)
+            _record(session, node, row, report, results, provenance=provenance)
     except BaseException:
         _drop(node, results)
+        if stored is not None:
+            discard_stored(node=node, result=stored)
         raise
-    if report.ok:
-        received_path(node, digest).unlink(missing_ok=True)
+    if report.intact:
+        path.unlink(missing_ok=True)
     return True
 
 
@@ -157,23 +190,38 @@ def _record(
     row: PackageTransfer,
     report: VerifyReport,
     results: list[IngestResult],
+    *,
+    provenance: Provenance | None,
 ) -> None:
     now = node.clock.now()
     # When the last byte arrived (set by the chunk that completed it), before it becomes the
     # time verification ended.
-    received_at = row.completed_at or now
+    received_at = row.received_at or row.completed_at or now
     checks = _checks(report)
     row.report, row.completed_at = checks, now
     ctx = AuditContext(actor=_WORKER, channel=Channel.system, authority_id=row.holder)
     failures = [c for c in checks if c["ok"] is False]
     row.status = "verified" if not failures else "failed"
     row.last_error = "; ".join(f"{c['check']}: {c['detail']}" for c in failures)[:2000] or None
-    if not failures:
+    if not failures and provenance is not None:
         request = session.get_one(Request, (row.holder, row.request_id))
-        for entry, result in zip(row.items, results, strict=True):
+        row.item_ids = [
             _arrived_item(
-                session, node, row, request, entry=entry, result=result, ctx=ctx, at=received_at
+                session,
+                node,
+                row,
+                request,
+                entry=entry,
+                found=provenance.files.get(f"data/{entry['name']}"),
+                result=result,
+                ctx=ctx,
+                at=received_at,
             )
+            for entry, result in zip(row.items, results, strict=True)
+        ]
+        row.kept_at = now
+        sealed_at = baginfo.first(report.bag_info, baginfo.SEALED_AT)
+        row.sealed_at = dt.datetime.fromisoformat(sealed_at) if sealed_at else None
     audit.record(
         session=session,
         ctx=ctx,
@@ -209,29 +257,43 @@ def _arrived_item(
     request: Request,
     *,
     entry: dict[str, Any],
+    found: FileProvenance | None,
     result: IngestResult,
     ctx: AuditContext,
     at: dt.datetime,
-) -> None:
+) -> str:
+    """The receiver's item: its acquisition and the sender's chain as the package's signed
+    provenance gives them, then what this node did with it."""
     origin = {"from": row.peer, "package": row.package_digest, "transfer": row.id}
+    acquired = found.acquired if found is not None else None
     item = attach_item(
         session=session,
         node=node,
         request=request,
         result=result,
         name=entry["name"],
-        description=entry["description"],
-        source_label=entry["source"],
+        description=found.description if found and found.description else entry["description"],
+        source_label=acquired.source if acquired and acquired.source else entry["source"],
         acquisition=Acquisition(
-            by=entry["acquired_by"],
-            at=dt.datetime.fromisoformat(entry["acquired_at"]),
-            how=entry["acquisition_method"],
-            tool=entry["acquisition_tool"],
+            by=acquired.by if acquired else entry["acquired_by"],
+            at=dt.datetime.fromisoformat(acquired.at if acquired else entry["acquired_at"]),
+            how=acquired.method if acquired else entry["acquisition_method"],
+            tool=acquired.tool if acquired else entry["acquisition_tool"],
         ),
         ctx=ctx,
         created_by=f"authority:{row.peer}",
-        acquired_detail=origin,
+        acquired_detail=None if found is not None else origin,
     )
+    if found is not None:
+        chain.continue_sender_chain(
+            session=session,
+            item=item,
+            found=found,
+            sender=row.peer,
+            package=row.package_digest or "",
+            ctx=ctx,
+            clock=node.clock,
+        )
     custody.record(
         session=session,
         item=item,
@@ -267,6 +329,7 @@ def _arrived_item(
         detail={"name": item.name, "size": item.size, "deduplicated": not result.stored},
         clock=node.clock,
     )
+    return item.id
 
 
 def on_verified(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:

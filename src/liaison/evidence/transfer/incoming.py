@@ -165,12 +165,20 @@ class State:
     offset: int
     size: int
     status: str
+    # Bytes this receiver took in, resends included: the sender records this figure, so the
+    # two nodes' counts agree whatever broke in between.
+    received: int
+
+
+def _state(row: PackageTransfer) -> State:
+    return State(
+        offset=row.offset, size=row.size, status=row.status, received=row.bytes_transferred
+    )
 
 
 def state(*, node: Node, hexdigest: str, token: str) -> State:
     with node.db.session() as session:
-        row = _authenticate(session, node, hexdigest, token)
-        return State(offset=row.offset, size=row.size, status=row.status)
+        return _state(_authenticate(session, node, hexdigest, token))
 
 
 def accept_chunk(
@@ -185,7 +193,7 @@ def accept_chunk(
         row = _authenticate(session, node, hexdigest, token)
         if row.status != "expected":
             if row.offset == offset == row.size:
-                return State(offset=row.offset, size=row.size, status=row.status)
+                return _state(row)
             raise partial.OffsetMismatch(f"the package is already {row.status}")
         committed, size, digest = row.offset, row.size, row.package_digest or ""
     path = part_path(node, digest)
@@ -209,13 +217,14 @@ def accept_chunk(
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, _row_id(session, digest))
         row.bytes_transferred += len(chunk)
+        row.started_at = row.started_at or node.clock.now()
         if complete_ok is False:
             row.offset = 0
         else:
             row.offset = end
         if complete_ok:
             row.status, row.completed_at = "received", node.clock.now()
-            row.next_attempt_at = row.completed_at
+            row.received_at = row.next_attempt_at = row.completed_at
             audit.record(
                 session=session,
                 ctx=AuditContext(
@@ -233,7 +242,7 @@ def accept_chunk(
                 },
                 clock=node.clock,
             )
-        result = State(offset=row.offset, size=row.size, status=row.status)
+        result = _state(row)
     if complete_ok is False:
         raise partial.PieceRejected(
             f"the complete package does not match {digest}; it was discarded, send it again"

@@ -62,3 +62,15 @@ class PackageTransfer(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The signing time the package records (bag-info.txt): what its key is judged at.
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Receiver: its first chunk stored, and the whole file stored and checked (its own clock).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The package as sent (sender) or as received and verified (receiver), kept in the evidence
+    # store under its digest so its signature can be checked again; until its items' retention
+    # ends, when it is deleted too.
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    package_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # This node's evidence items the package carries (receiver: those made from it).
+    item_ids: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")

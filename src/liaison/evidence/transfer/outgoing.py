@@ -26,19 +26,15 @@ from liaison.core.permissions import AuditAction
 from liaison.crypto import keys as keycrypto
 from liaison.crypto.hashing import sha256_hex
 from liaison.directory import service as directory
-from liaison.evidence import custody
+from liaison.evidence import chain, custody
+from liaison.evidence.actors import actor_names
 from liaison.evidence.custody import Event
 from liaison.evidence.ingest import open_blob
 from liaison.evidence.models import EvidenceItem
-from liaison.evidence.package import (
-    CustodyEvent,
-    PayloadItem,
-    PayloadStream,
-    SealResult,
-    seal_package,
-)
-from liaison.evidence.service import store_for
+from liaison.evidence.package import PayloadItem, PayloadStream, SealResult, seal_package
+from liaison.evidence.service import discard_stored, store_for
 from liaison.evidence.store.direct import open_new
+from liaison.evidence.transfer import kept
 from liaison.evidence.transfer.models import PackageTransfer
 from liaison.federation import outbox
 from liaison.federation.models import OutboxEnvelope
@@ -161,13 +157,16 @@ def _recipient_age(session: Session, node: Node, authority_id: str) -> str:
     return keycrypto.age_recipient(keycrypto.b64u_decode(public))
 
 
-def _case_custody(session: Session, items: list[EvidenceItem]) -> list[CustodyEvent]:
-    """The chain so far, for the package's CASE provenance."""
-    return [
-        CustodyEvent(event.event, event.actor, event.at.isoformat(), event.digest)
-        for item in items
-        for event in custody.events(session=session, item=item)
-    ]
+def _payload(session: Session, node: Node, item: EvidenceItem) -> PayloadItem:
+    """The file, described and with its acquisition: what a court asks first travels with it."""
+    return PayloadItem(
+        item.name,
+        item.size,
+        _opener(node, item.digest),
+        item.digest,
+        description=item.description,
+        acquired=chain.acquisition_of(item, custody.events(session=session, item=item)),
+    )
 
 
 def _opener(node: Node, digest: str) -> Callable[[], PayloadStream]:
@@ -226,13 +225,17 @@ def seal_next(node: Node) -> bool:
             return True
         signing_raw = keyring.private_raw(kek=node.kek, key=signing)
         recipient_age = _recipient_age(session, node, row.peer)
-        chain = _case_custody(session, live)
-        payload = [PayloadItem(i.name, i.size, _opener(node, i.digest), i.digest) for i in live]
+        events = chain.package_chain(session=session, items=live)
+        payload = [_payload(session, node, item) for item in live]
+        sealed_by = actor_names(session=session, actors=[row.created_by], holder=row.holder)[
+            row.created_by
+        ]
         request_ref, holder, peer = request.reference or request.id, row.holder, row.peer
     folder = Path(node.settings.data_dir) / OUT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     part = folder / f"{transfer_id}.part"
     part.unlink(missing_ok=True)  # left by a worker killed mid-seal
+    result: SealResult | None = None
     try:
         with open_new(part) as handle:
             result = seal_package(
@@ -244,20 +247,33 @@ def seal_next(node: Node) -> bool:
                 recipient_age=recipient_age,
                 signing_private_raw=signing_raw,
                 signing_key_id=signing.id,
-                custody=chain,
+                custody=events,
                 now=node.clock.now(),
+                sealed_by=sealed_by,
             )
             os.fsync(handle.fileno())
-        part.replace(package_path(node.settings.data_dir, result.digest))
+        path = package_path(node.settings.data_dir, result.digest)
+        part.replace(path)
+        # The package as sent stays, so its signature can be checked again at trial; the file
+        # beside is only the sender's working copy for the push.
+        stored = kept.keep(node=node, path=path, digest=result.digest)
     except Exception as exc:  # noqa: BLE001 - any failure: keep the row, retry later, say why
         part.unlink(missing_ok=True)
+        if result is not None:
+            remove_package_file(node.settings.data_dir, result.digest)
         log.warning("sealing package %s failed: %s", transfer_id, exc)
         with node.db.session() as session:
             retry(session.get_one(PackageTransfer, transfer_id), node, str(exc))
         return True
-    with node.db.session() as session:
-        row = session.get_one(PackageTransfer, transfer_id)
-        _announce(session, node, row, result, signing.id)
+    try:
+        with node.db.session() as session:
+            row = session.get_one(PackageTransfer, transfer_id)
+            _announce(session, node, row, result, signing.id)
+    except BaseException:
+        # Not announced, so no row says it was kept: the next attempt seals afresh.
+        discard_stored(node=node, result=stored)
+        remove_package_file(node.settings.data_dir, result.digest)
+        raise
     return True
 
 
@@ -268,6 +284,9 @@ def _announce(
     digest, size = sealed.digest, sealed.size
     ctx = AuditContext(actor=_WORKER, channel=Channel.system, authority_id=row.holder)
     row.package_digest, row.size, row.status = digest, size, "offered"
+    row.sealed_at = dt.datetime.fromisoformat(sealed.sealed_at)
+    row.kept_at = node.clock.now()
+    row.item_ids = [entry["item"] for entry in row.items]
     row.attempts, row.last_error = 0, None
     row.next_attempt_at = node.clock.now()
     for entry in row.items:

@@ -121,7 +121,12 @@ def push_next(node: Node, client: wire.PackageClient) -> bool:
         return True
     with node.db.session() as session:
         row = session.get_one(PackageTransfer, transfer_id)
-        row.offset, row.bytes_transferred = ack.offset, row.bytes_transferred + push.sent
+        row.offset = ack.offset
+        # The receiver's count when it gives one: a chunk whose answer was lost reached it all
+        # the same, and both nodes must then report the same figure.
+        row.bytes_transferred = (
+            ack.received if ack.received is not None else row.bytes_transferred + push.sent
+        )
         row.attempts = 0  # progress: earlier failures say nothing about the next one
         if ack.status == "expected":
             row.next_attempt_at = node.clock.now()  # more to send: go again at once

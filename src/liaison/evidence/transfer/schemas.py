@@ -34,3 +34,8 @@ class TransferRead(BaseModel):
     created_by: str
     created_at: datetime
     completed_at: datetime | None
+    sealed_at: datetime | None = None  # the signing time the package records
+    started_at: datetime | None = None  # receiver: its first chunk stored (its own clock)
+    received_at: datetime | None = None  # receiver: the last byte stored and checked
+    kept_at: datetime | None = None  # the package kept: GET .../packages/{id}/package
+    package_deleted_at: datetime | None = None

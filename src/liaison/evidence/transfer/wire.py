@@ -86,6 +86,7 @@ def token_claims(
 class Ack:
     offset: int
     status: str  # the receiver's status: "expected" while chunks are due, then "received"
+    received: int | None = None  # bytes the receiver took in so far, resends included
 
 
 class PackageClient(Protocol):
@@ -131,9 +132,11 @@ class HttpPackageClient:
         if response.status_code >= 300:
             raise TransportError(f"{url} answered {response.status_code}")
         try:
+            received = response.headers.get("Liaison-Bytes-Received")
             return Ack(
                 offset=int(response.headers["Upload-Offset"]),
                 status=response.headers.get("Liaison-Transfer-Status", "expected"),
+                received=int(received) if received is not None else None,
             )
         except (KeyError, ValueError) as exc:
             raise TransportError(f"{url} answered without an Upload-Offset") from exc

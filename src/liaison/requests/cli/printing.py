@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from liaison.accounts.operator import Actor
 from liaison.cli_support import console, fail, print_fields, print_table
-from liaison.requests import contents, service
+from liaison.requests import service
 from liaison.requests.contents import RequestKind
 from liaison.requests.models import Request, RequestEvent
 from liaison.requests.schemas import EventRead, RequestPagination, RequestRead
@@ -202,27 +202,6 @@ def print_list(requests: Sequence[RequestRead], *, total: int, offset: int = 0) 
     if total > len(requests):
         first = offset + 1
         console.print(f"{first}-{offset + len(requests)} of {total}; --offset shows more")
-
-
-def grounds_rows(kind: str) -> list[dict[str, Any]]:
-    """The closed lists for one kind: refusal grounds first, then postponement grounds."""
-
-    rows = []
-    for use, grounds in (
-        ("refuse", contents.refusal_grounds(kind)),
-        ("postpone", contents.postponement_grounds(kind)),
-    ):
-        rows += [
-            {
-                "code": g.code.value,
-                "use": use,
-                "label": g.label,
-                "article": g.article,
-                "consult_first": g.consult_first,
-            }
-            for g in grounds
-        ]
-    return rows
 
 
 def print_grounds(kind: str, rows: list[dict[str, Any]]) -> None:

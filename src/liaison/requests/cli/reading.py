@@ -1,5 +1,5 @@
 """`liaison request show|list|grounds`: what a user may see of their authority's requests, and the
-closed lists of grounds."""
+closed lists of grounds (their words loaded when `grounds` runs: see cli/forms.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from liaison.accounts.operator import acting
 from liaison.cli_support import fail, handle_errors
 from liaison.core.permissions import Permission
+from liaison.i18n import best_language
 from liaison.requests import service
 from liaison.requests.cli import printing as out
 from liaison.requests.cli.app import AsJson, AsUser, RequestId, app
@@ -82,11 +83,16 @@ def list_requests(
 @app.command("grounds")
 @handle_errors
 def grounds(
-    kind: Annotated[str, typer.Option("--kind", help="Request kind")], as_json: AsJson = False
+    kind: Annotated[str, typer.Option("--kind", help="Request kind")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the labels, e.g. ru")] = "en",
+    as_json: AsJson = False,
 ) -> None:
-    """The closed lists of grounds to refuse or postpone a kind, with the consult-first flag."""
+    """The closed lists of grounds to refuse or postpone a kind, with the consult-first flag
+    (as GET /api/v1/request-kinds/{kind}/grounds)."""
+    from liaison.requests.forms import codes  # noqa: PLC0415 - loads the catalogs' words
+
     out.check_kind(kind)
-    rows = out.grounds_rows(kind)
+    rows = codes.grounds(kind, best_language([lang]))
     if as_json:
         out.emit_json(rows)
     else:

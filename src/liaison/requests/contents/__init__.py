@@ -2,7 +2,8 @@
 preservation dates and translation gaps. Pure functions; the request service stores and moves.
 """
 
-from liaison.requests.contents.base import CaseContent
+from liaison.core.errors import Problem
+from liaison.requests.contents.base import REQUEST_FIELDS, CaseContent
 from liaison.requests.contents.common import (
     DataCategory,
     FreeText,
@@ -21,7 +22,13 @@ from liaison.requests.contents.grounds import (
 )
 from liaison.requests.contents.languages import free_text_fields, translation_gaps
 from liaison.requests.contents.mla import MlaContent
-from liaison.requests.contents.offences import Offence, OffenceCode, Penalty, offence_label
+from liaison.requests.contents.offences import (
+    Offence,
+    OffenceCode,
+    Penalty,
+    offence_article,
+    offence_label,
+)
 from liaison.requests.contents.preservation import (
     MIN_PRESERVATION_DAYS,
     PreservationContent,
@@ -30,10 +37,15 @@ from liaison.requests.contents.preservation import (
     preservation_expiry,
 )
 from liaison.requests.contents.registry import (
-    Problem,
+    PROVISIONAL_ARREST,
     check_submission,
     content_model,
+    format_problems,
+    legal_bases,
     parse_content,
+    required_to_submit,
+    subtypes,
+    with_subtype,
 )
 from liaison.requests.contents.spontaneous import SpontaneousContent
 from liaison.requests.contents.transfers import (
@@ -43,6 +55,8 @@ from liaison.requests.contents.transfers import (
 
 __all__ = [
     "MIN_PRESERVATION_DAYS",
+    "PROVISIONAL_ARREST",
+    "REQUEST_FIELDS",
     "CaseContent",
     "DataCategory",
     "DisclosureContent",
@@ -65,13 +79,19 @@ __all__ = [
     "check_submission",
     "content_model",
     "extended_expiry",
+    "format_problems",
     "free_text_fields",
     "ground",
+    "legal_bases",
+    "offence_article",
     "offence_label",
     "parse_content",
     "postponement_grounds",
     "preservation_active",
     "preservation_expiry",
     "refusal_grounds",
+    "required_to_submit",
+    "subtypes",
     "translation_gaps",
+    "with_subtype",
 ]

@@ -65,11 +65,17 @@ def case_findings(
     yield from offence_findings(content.offences)
 
 
+# Paths a finding can name that are the request's own fields, not the contents' (the request
+# service reports them as they are, "urgent", beside "content.urgency_reason").
+REQUEST_FIELDS = frozenset({"urgent", "wished_deadline"})
+
+
 def request_findings(
     content: CaseContent, *, urgent: bool, wished_deadline: datetime | None
 ) -> Iterator[Finding]:
     """What the request's own facts require of its contents: reasons for urgency and for a
-    wished deadline (art. 40)."""
+    wished deadline (art. 40); and of the request: provisional arrest is urgent (at `urgent`,
+    one of REQUEST_FIELDS)."""
     if urgent and content.urgency_reason is None:
         yield missing("urgency_reason")
     if wished_deadline is not None and content.deadline_reason is None:

@@ -44,7 +44,7 @@ class MlaSubtype(StrEnum):
 
 
 class DataCategory(StrEnum):
-    """Art. 2 definitions."""
+    """Categories of data as the Convention defines them (art. 2)."""
 
     SUBSCRIBER = "subscriber"
     TRAFFIC = "traffic"
@@ -76,9 +76,16 @@ def _zone(name: str) -> str:
     return name
 
 
-LanguageCode = Annotated[str, AfterValidator(_language)]
-StateCode = Annotated[str, AfterValidator(_state)]
-TimeZoneName = Annotated[str, AfterValidator(_zone)]
+# Each names, in its JSON Schema, the code list a form offers for it (GET /api/v1/codes/{name}).
+LanguageCode = Annotated[
+    str, AfterValidator(_language), Field(json_schema_extra={"x-code-list": "languages"})
+]
+StateCode = Annotated[
+    str, AfterValidator(_state), Field(json_schema_extra={"x-code-list": "states"})
+]
+TimeZoneName = Annotated[
+    str, AfterValidator(_zone), Field(json_schema_extra={"x-code-list": "time-zones"})
+]
 ShortText = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
 Reference = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -131,19 +138,25 @@ class Period(Strict):
 
 
 class AuthorityRef(Strict):
-    """An authority as named in the request; `directory_id` links it when it is in the directory."""
+    """An authority as the request names it: its name, State and function."""
 
     name: ShortText
     state: StateCode
     function: ShortText | None = None
-    directory_id: Reference | None = None
+    directory_id: Reference | None = Field(
+        default=None, description="The authority's identifier in the directory, if it is listed"
+    )
 
 
 class LegalBasis(Strict):
     """The convention article relied on, or a bilateral/multilateral treaty, or both."""
 
     convention_article: int | None = Field(default=None, ge=35, le=52)
-    treaty: ShortText | None = None
+    treaty: ShortText | None = Field(
+        default=None,
+        description="A bilateral or multilateral treaty relied on, besides or instead of the "
+        "Convention",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -163,8 +176,10 @@ class PersonRole(StrEnum):
 
 
 class Person(Strict):
-    """Art. 40(e): identity, location and nationality "where possible", so all but the role are
-    optional; kinds that need more (extradition, transfers) say so in their checks."""
+    """A person concerned: identity, location and nationality where possible (art. 40(e)); only
+    the procedural status is required.
+
+    Kinds that need more (extradition, transfers) say so in their checks."""
 
     role: PersonRole
     name: ShortText | None = None
@@ -189,14 +204,21 @@ class IdentifierKind(StrEnum):
 
 
 class Identifier(Strict):
-    """Account, IP address (with timestamp and time zone: an address alone names no one behind a
-    NAT), device, and so on, with the service or provider that holds the data."""
+    """An account, IP address, device or other identifier, with the service or provider that
+    holds the data.
+
+    An IP address needs its timestamp and time zone: an address alone names no one behind a
+    NAT."""
 
     kind: IdentifierKind
     value: ShortText
     provider: ShortText | None = None
-    timestamp: AwareDatetime | None = None
-    timezone: TimeZoneName | None = None
+    timestamp: AwareDatetime | None = Field(
+        default=None, description="When it was in use; required for an IP address"
+    )
+    timezone: TimeZoneName | None = Field(
+        default=None, description="The time zone of that time; required for an IP address"
+    )
 
     @model_validator(mode="after")
     def _ip_format(self) -> Self:

@@ -22,9 +22,12 @@ from liaison.requests.contents.common import (
 )
 from liaison.requests.contents.rules import Finding, require
 
+ARTICLES = frozenset({43})
+
 
 class TrafficRecord(Strict):
-    """Art. 2 traffic data: origin, destination, route, time, size, duration, type of service."""
+    """Traffic data of one communication (art. 2): origin, destination, route, time, size,
+    duration, type of service."""
 
     time: AwareDatetime
     timezone: TimeZoneName | None = None
@@ -45,7 +48,12 @@ class TrafficRecord(Strict):
 
 class DisclosureContent(CaseContent):
     linked_preservation_id: Reference | None = None
-    records: list[TrafficRecord] = Field(default_factory=list, max_length=10_000)
+    records: list[TrafficRecord] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Enough traffic data to identify the service provider and the path of the "
+        "communication",
+    )
     provider_name: ShortText | None = None
     provider_state: StateCode | None = None
     limits: FreeText | None = None
@@ -54,7 +62,7 @@ class DisclosureContent(CaseContent):
 def findings(content: DisclosureContent) -> Iterator[Finding]:
     # Offences and facts are those of the linked preservation request; disclosure adds records.
     yield from case_findings(
-        content, articles=frozenset({43}), facts_required=False, offences_required=False
+        content, articles=ARTICLES, facts_required=False, offences_required=False
     )
     yield from require(
         content, "linked_preservation_id", "records", "provider_name", "provider_state"

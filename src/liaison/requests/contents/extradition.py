@@ -44,7 +44,9 @@ class Decision(Strict):
     issued_on: date
     issuing_authority: ShortText
     # Id of the attached copy in the evidence store, when one travels with the request.
-    document_id: ShortText | None = None
+    document_id: ShortText | None = Field(
+        default=None, description="The attached copy of the decision, if one is attached"
+    )
     sentence_imposed: Penalty | None = None
 
 
@@ -72,12 +74,17 @@ class RequestedStateOffence(Strict):
 
 
 class ExtraditionContent(CaseContent):
-    provisional_arrest: bool = False
+    provisional_arrest: bool = Field(
+        default=False,
+        description="Provisional arrest pending the request for extradition, in urgent cases only",
+    )
     requested_central_authority: AuthorityRef | None = None
     purpose: ExtraditionPurpose | None = None
     person: Person | None = None
     requested_state_offences: list[RequestedStateOffence] = Field(
-        default_factory=list, max_length=50
+        default_factory=list,
+        max_length=50,
+        description="The same conduct under the law of the requested State, where known",
     )
     decision: Decision | None = None
     assurances: list[Assurance] = Field(default_factory=list, max_length=20)

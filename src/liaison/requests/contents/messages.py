@@ -26,6 +26,18 @@ MLA_INTENT_REQUIRED = N_(
 PERSON_ROLE_MISMATCH = N_("The person sought must be a suspect, an accused or a sentenced person")
 PROVISIONAL_ARREST_URGENT = N_("Provisional arrest may be requested only in urgent cases")
 CONSENT_REQUIRED = N_("The transfer requires the consent of the sentenced person")
+# Drafting and submitting, beyond the contents.
+OWN_AUTHORITY = N_("A request goes to another authority, not to your own")
+UNKNOWN_RECIPIENT = N_(
+    "{authority} is neither hosted on this node nor listed in the directory: "
+    "choose an authority from the directory"
+)
+NO_TRANSLATION = N_(
+    "Neither the original nor a translation is in a language the requested authority accepts"
+)
+UNKNOWN_KIND = N_("Unknown kind of request")
+UNKNOWN_SUBTYPE = N_("This kind of request has no such sub-type")
+SUBTYPE_CONTRADICTED = N_("The sub-type contradicts the contents")
 
 MESSAGES = (
     MISSING,
@@ -38,6 +50,12 @@ MESSAGES = (
     PERSON_ROLE_MISMATCH,
     PROVISIONAL_ARREST_URGENT,
     CONSENT_REQUIRED,
+    OWN_AUTHORITY,
+    UNKNOWN_RECIPIENT,
+    NO_TRANSLATION,
+    UNKNOWN_KIND,
+    UNKNOWN_SUBTYPE,
+    SUBTYPE_CONTRADICTED,
 )
 
 # The item named in "Missing: {item}", by field name.

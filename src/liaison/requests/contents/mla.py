@@ -36,6 +36,16 @@ ARTICLES: dict[MlaSubtype, frozenset[int]] = {
     MlaSubtype.OTHER: frozenset({40}),
 }
 ANY_MLA_ARTICLE = frozenset().union(*ARTICLES.values())
+_COLLECTION = frozenset({MlaSubtype.REAL_TIME_TRAFFIC, MlaSubtype.INTERCEPTION})
+# Fields only some sub-types have (a form for another sub-type leaves them out).
+SUBTYPE_FIELDS: dict[str, frozenset[MlaSubtype]] = {
+    "justification": _COLLECTION,
+    "collection_period": _COLLECTION,
+    "collection_period_reason": _COLLECTION,
+    "asset_action": frozenset({MlaSubtype.ASSETS}),
+    "property_description": frozenset({MlaSubtype.ASSETS}),
+    "order_reference": frozenset({MlaSubtype.ASSETS}),
+}
 
 
 class ProceedingStage(StrEnum):
@@ -47,7 +57,7 @@ class ProceedingStage(StrEnum):
 
 
 class AssistanceType(StrEnum):
-    """Art. 40(3): the types of assistance a request may seek."""
+    """The types of assistance a request may seek (art. 40(3))."""
 
     TAKING_EVIDENCE = "taking_evidence"
     SERVICE_OF_DOCUMENTS = "service_of_documents"
@@ -84,13 +94,18 @@ class MlaContent(CaseContent):
     proceeding_stage: ProceedingStage | None = None
     subject_matter: FreeText | None = None
     assistance_sought: list[AssistanceType] = Field(default_factory=list, max_length=20)
-    procedures: FreeText | None = None
+    procedures: FreeText | None = Field(
+        default=None,
+        description="Any particular procedure the requesting State wishes to be followed",
+    )
     persons: list[Person] = Field(default_factory=list, max_length=200)
     identifiers: list[Identifier] = Field(default_factory=list, max_length=1000)
     data_categories: list[DataCategory] = Field(default_factory=list, max_length=3)
     data_period: Period | None = None
     purpose: FreeText | None = None
-    linked_preservation_id: Reference | None = None
+    linked_preservation_id: Reference | None = Field(
+        default=None, description="The preservation request this request follows up, if any"
+    )
     # Art. 45-46: justification, collection period and why that period.
     justification: FreeText | None = None
     collection_period: Period | None = None

@@ -95,12 +95,22 @@ class Offence(Strict):
     """
 
     code: OffenceCode
-    domestic_provision: ShortText
+    domestic_provision: ShortText = Field(
+        description="The provision of your law under which the conduct is an offence"
+    )
     max_penalty: Penalty
     # What the conduct is, for codes whose label does not say it (art. 4, serious crime).
-    description: FreeText | None = None
+    description: FreeText | None = Field(
+        default=None,
+        description="What the conduct is; required for an offence under another convention and "
+        "for a serious crime",
+    )
     # Why a serious-crime offence below four years can still go (e.g. a treaty covers it).
-    below_threshold_reason: FreeText | None = None
+    below_threshold_reason: FreeText | None = Field(
+        default=None,
+        description="Why the request may still be made when the maximum penalty is under four "
+        "years (for example, a treaty covers the offence)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -119,3 +129,9 @@ class Offence(Strict):
 def offence_label(code: OffenceCode) -> str:
     """The English label (a catalog msgid): translate with the "validation" domain."""
     return OFFENCE_LABELS[code]
+
+
+def offence_article(code: OffenceCode) -> str:
+    """The convention article the code stands for ("7" for art7); a serious crime is any crime
+    the convention covers for the sharing of electronic evidence, art. 35(1)(c)."""
+    return "35" if code is OffenceCode.SERIOUS_CRIME else code.value.removeprefix("art")

@@ -28,6 +28,7 @@ MIN_PRESERVATION_DAYS = 60
 MAX_PRESERVATION_DAYS = 3650
 
 When = TypeVar("When", date, datetime)
+ARTICLES = frozenset({42})
 
 
 class PreservationContent(CaseContent):
@@ -39,18 +40,28 @@ class PreservationContent(CaseContent):
     identifiers: list[Identifier] = Field(default_factory=list, max_length=1000)
     data_categories: list[DataCategory] = Field(default_factory=list, max_length=3)
     data_period: Period | None = None
-    custodian: ShortText | None = None  # (d) the custodian of the data, or
+    custodian: ShortText | None = Field(  # (d) the custodian of the data, or
+        default=None,
+        description="Who holds the data; give this or the location of the computer system",
+    )
     system_location: ShortText | None = None  # (d) the location of the computer system
     necessity: FreeText | None = None  # (e)
-    mla_intended: bool | None = None  # (f) intent to follow up with an MLA request
+    mla_intended: bool | None = Field(  # (f) intent to follow up with an MLA request
+        default=None,
+        description="Preservation is requested pending a request for mutual legal assistance, "
+        "which the requesting State must intend to submit",
+    )
     period_days: int = Field(
-        default=MIN_PRESERVATION_DAYS, ge=MIN_PRESERVATION_DAYS, le=MAX_PRESERVATION_DAYS
+        default=MIN_PRESERVATION_DAYS,
+        ge=MIN_PRESERVATION_DAYS,
+        le=MAX_PRESERVATION_DAYS,
+        description="At least 60 days, counted from execution (art. 42)",
     )
 
 
 def findings(content: PreservationContent) -> Iterator[Finding]:
     # (a) and (b) are the common requesting authority, offences and facts.
-    yield from case_findings(content, articles=frozenset({42}))
+    yield from case_findings(content, articles=ARTICLES)
     yield from require(
         content,
         "requesting_contact_point",

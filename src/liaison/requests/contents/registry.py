@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from liaison.core.errors import Problem
 from liaison.i18n import translator
 from liaison.requests.contents import (
     disclosure,
@@ -20,7 +20,7 @@ from liaison.requests.contents import (
 )
 from liaison.requests.contents.base import CaseContent, request_findings
 from liaison.requests.contents.common import MlaSubtype, RequestKind
-from liaison.requests.contents.messages import DOMAIN, INVALID_VALUE
+from liaison.requests.contents.messages import DOMAIN, INVALID_VALUE, MISSING
 from liaison.requests.contents.rules import Finding
 
 Rules = Callable[[Any], Iterator[Finding]]
@@ -44,18 +44,48 @@ _KINDS: dict[RequestKind, tuple[type[CaseContent], Rules]] = {
     RequestKind.SPONTANEOUS: (spontaneous.SpontaneousContent, spontaneous.findings),
 }
 
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A missing or invalid item: where (dotted field path) and what, in the user's language."""
-
-    path: str
-    message: str
+# The convention articles a request of each kind can rest on (its legal basis).
+_ARTICLES: dict[RequestKind, frozenset[int]] = {
+    RequestKind.MLA: mla.ANY_MLA_ARTICLE,
+    RequestKind.PRESERVATION: preservation.ARTICLES,
+    RequestKind.DISCLOSURE: disclosure.ARTICLES,
+    RequestKind.EXTRADITION: extradition.ARTICLES,
+    RequestKind.SENTENCED_PERSON_TRANSFER: transfers.SENTENCED_PERSON_ARTICLES,
+    RequestKind.PROCEEDINGS_TRANSFER: transfers.PROCEEDINGS_ARTICLES,
+    RequestKind.SPONTANEOUS: spontaneous.ARTICLES,
+}
 
 
 def content_model(kind: RequestKind | str) -> type[CaseContent]:
     """Raises ValueError for an unknown kind."""
     return _KINDS[RequestKind(kind)][0]
+
+
+def subtypes(kind: RequestKind | str) -> tuple[str, ...]:
+    """The sub-kinds a request of `kind` can name beside its content (none for most kinds)."""
+    kind = RequestKind(kind)
+    if kind is RequestKind.MLA:
+        return tuple(MlaSubtype)
+    if kind is RequestKind.EXTRADITION:
+        return (PROVISIONAL_ARREST,)
+    return ()
+
+
+def legal_bases(kind: RequestKind | str, subtype: str | None = None) -> list[int]:
+    """The convention articles a `kind` request (of `subtype`) can rest on, in order."""
+    kind = RequestKind(kind)
+    if kind is RequestKind.MLA and subtype is not None:
+        return sorted(mla.ARTICLES[MlaSubtype(subtype)])
+    return sorted(_ARTICLES[kind])
+
+
+def required_to_submit(kind: RequestKind | str, subtype: str | None = None) -> list[str]:
+    """The top-level fields an empty draft lacks before it can be submitted: what a form marks
+    as required (more can be, depending on what is filled in: `check_submission` says)."""
+    kind = RequestKind(kind)
+    model, rules = _KINDS[kind]
+    content = model.model_validate(with_subtype(kind, {}, subtype))
+    return [f.path for f in rules(content) if f.message == MISSING and "." not in f.path]
 
 
 def parse_content(
@@ -67,12 +97,15 @@ def parse_content(
     for extradition); it is written into the content so the checks see it. Raises ValueError
     for an unknown kind or a subtype the kind does not have or that contradicts the content.
     """
-    return content_model(kind).model_validate(_with_subtype(RequestKind(kind), data, subtype))
+    return content_model(kind).model_validate(with_subtype(kind, data, subtype))
 
 
-def _with_subtype(
-    kind: RequestKind, data: Mapping[str, Any], subtype: str | None
+def with_subtype(
+    kind: RequestKind | str, data: Mapping[str, Any], subtype: str | None
 ) -> dict[str, Any]:
+    """The content with its sub-kind written in; ValueError if the kind has no such sub-kind
+    or the content says otherwise."""
+    kind = RequestKind(kind)
     merged = dict(data)
     if subtype is None:
         return merged
@@ -110,9 +143,7 @@ def check_submission(
     findings: list[Finding] = []
     set_aside: set[str] = set()
     if isinstance(content, Mapping):
-        content, set_aside, findings = _parse_leniently(
-            model, _with_subtype(kind, content, subtype)
-        )
+        content, set_aside, findings = _parse_leniently(model, with_subtype(kind, content, subtype))
     elif not isinstance(content, model):
         raise TypeError(f"{type(content).__name__} is not the content of a {kind} request")
     findings += [
@@ -123,6 +154,16 @@ def check_submission(
         )
         if f.path.split(".", 1)[0] not in set_aside
     ]
+    return translated(findings, lang=lang)
+
+
+def format_problems(error: ValidationError, *, lang: str) -> list[Problem]:
+    """The format errors of a content that did not parse, as check_submission reports them."""
+    return translated(_format_findings(error), lang=lang)
+
+
+def translated(findings: Iterable[Finding], *, lang: str) -> list[Problem]:
+    """Findings as problems in `lang` (catalog domain "validation"), each once, in order."""
     _ = translator(lang, DOMAIN)
     problems: list[Problem] = []
     for finding in findings:
@@ -147,15 +188,7 @@ def _parse_leniently(
         return model.model_validate(data), set(), []
     except ValidationError as error:
         errors = error.errors()
-    findings = [
-        Finding(
-            path=".".join(map(str, e["loc"])) or "content",
-            message=INVALID_VALUE,
-            # pydantic's English text: the template around it is translated.
-            detail=e["msg"],
-        )
-        for e in errors
-    ]
+        findings = _format_findings(error)
     set_aside = {str(e["loc"][0]) for e in errors if e["loc"]}
     remainder = {key: value for key, value in data.items() if key not in set_aside}
     # Every top-level field is optional or defaulted, so what remains parses; if a
@@ -164,3 +197,16 @@ def _parse_leniently(
         return model.model_validate(remainder), set_aside, findings
     except ValidationError:
         return model(), set(model.model_fields), findings
+
+
+def _format_findings(error: ValidationError) -> list[Finding]:
+    """An empty path is the content as a whole (a rule across several fields)."""
+    return [
+        Finding(
+            path=".".join(map(str, e["loc"])),
+            message=INVALID_VALUE,
+            # pydantic's English text: the template around it is translated.
+            detail=e["msg"],
+        )
+        for e in error.errors()
+    ]

@@ -13,6 +13,9 @@ from liaison.requests.contents.messages import CONSENT_REQUIRED
 from liaison.requests.contents.offences import Penalty
 from liaison.requests.contents.rules import Finding, require
 
+SENTENCED_PERSON_ARTICLES = frozenset({38})
+PROCEEDINGS_ARTICLES = frozenset({39})
+
 
 class SentencedPersonTransferContent(CaseContent):
     person: Person | None = None
@@ -20,13 +23,19 @@ class SentencedPersonTransferContent(CaseContent):
     administering_state: StateCode | None = None
     judgment: Decision | None = None
     sentence_imposed: Penalty | None = None
-    days_remaining: int | None = Field(default=None, ge=0, le=365_000)
+    days_remaining: int | None = Field(
+        default=None, ge=0, le=365_000, description="Days of the sentence still to be served"
+    )
     # Transfer agreements make the sentenced person's consent a condition.
-    person_consents: bool | None = None
+    person_consents: bool | None = Field(
+        default=None,
+        description="Whether the sentenced person consents to the transfer, as transfer "
+        "agreements require",
+    )
 
 
 def sentenced_person_findings(content: SentencedPersonTransferContent) -> Iterator[Finding]:
-    yield from case_findings(content, articles=frozenset({38}))
+    yield from case_findings(content, articles=SENTENCED_PERSON_ARTICLES)
     yield from require(
         content,
         "person",
@@ -51,5 +60,5 @@ class ProceedingsTransferContent(CaseContent):
 
 
 def proceedings_findings(content: ProceedingsTransferContent) -> Iterator[Finding]:
-    yield from case_findings(content, articles=frozenset({39}))
+    yield from case_findings(content, articles=PROCEEDINGS_ARTICLES)
     yield from require(content, "persons", "transfer_reason", "evidence_summary")

@@ -16,17 +16,35 @@ from enum import StrEnum
 from typing import Any
 
 from liaison.core.permissions import AuthorityRole
+from liaison.documents.model import Kind as Title
 from liaison.requests.contents.common import (
     DataCategory,
     IdentifierKind,
     MlaSubtype,
     PersonRole,
+    RequestKind,
     TransmissionChannel,
 )
 from liaison.requests.contents.conditions import Conditions as ResponseConditions
 from liaison.requests.contents.extradition import AssuranceKind, DecisionKind, ExtraditionPurpose
 from liaison.requests.contents.mla import AssetAction, AssistanceType, ProceedingStage
 from liaison.requests.contents.offences import PenaltyUnit
+from liaison.requests.contents.registry import PROVISIONAL_ARREST
+
+# A kind of request is named by the title of its formal document ("documents" catalog); so is
+# provisional arrest, the sub-kind of extradition. MLA sub-types are codes (CODE_LABELS).
+KIND_LABELS: dict[str, str] = {
+    RequestKind.MLA: Title.MLA_REQUEST,
+    RequestKind.PRESERVATION: Title.PRESERVATION_REQUEST,
+    RequestKind.DISCLOSURE: Title.DISCLOSURE_REQUEST,
+    RequestKind.EXTRADITION: Title.EXTRADITION_REQUEST,
+    RequestKind.SENTENCED_PERSON_TRANSFER: Title.SENTENCED_PERSONS_TRANSFER,
+    RequestKind.PROCEEDINGS_TRANSFER: Title.PROCEEDINGS_TRANSFER,
+    RequestKind.SPONTANEOUS: Title.SPONTANEOUS_INFORMATION,
+}
+SUBKIND_LABELS: dict[tuple[str, str], str] = {
+    (RequestKind.EXTRADITION, PROVISIONAL_ARREST): Title.PROVISIONAL_ARREST_REQUEST,
+}
 
 # Every field of the content models, by name (the same name means the same thing everywhere).
 FIELD_LABELS: dict[str, str] = {
@@ -120,6 +138,8 @@ FIELD_LABELS: dict[str, str] = {
     "role": "Procedural status",
     "sentence_imposed": "Sentence imposed",
     "sentencing_state": "Sentencing State",
+    # Derived from the maximum penalty (read only): art. 2, at least four years.
+    "serious_crime": "Serious crime (maximum penalty of at least four years)",
     "service": "Service",
     "size_bytes": "Size (bytes)",
     "speciality": "Speciality",
@@ -310,6 +330,15 @@ PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
     },
     "vi": {"months": {"other": "tháng"}, "years": {"other": "năm"}},
 }
+
+
+def kind_label(kind: str, subtype: str | None = None) -> str:
+    """The msgid naming a kind of request, or one of its sub-kinds."""
+    if subtype is None:
+        return KIND_LABELS[kind]
+    if kind == RequestKind.MLA:
+        return CODE_LABELS[MlaSubtype][subtype]
+    return SUBKIND_LABELS[(kind, subtype)]
 
 
 def function_code(text: str) -> str | None:

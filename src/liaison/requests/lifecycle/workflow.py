@@ -148,7 +148,8 @@ def submit(
     if gaps and not without_translation:
         raise InvalidInput(
             f"no translation into a language {request.requested} accepts for: {', '.join(gaps)}; "
-            "add translations, or submit again choosing to send without translation"
+            "add translations, or submit again choosing to send without translation",
+            rules.untranslated(gaps, lang=lang),
         )
     request.submitted_by = user.id
     reason = f"submitted without translation of: {', '.join(gaps)}" if gaps else None
