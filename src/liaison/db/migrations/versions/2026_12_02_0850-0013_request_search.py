@@ -2,8 +2,8 @@
 indexes for the web interface's lists
 
 Revision ID: 0013
-Revises: 0014
-Create Date: 2026-12-02 08:20:00
+Revises: 0012
+Create Date: 2026-12-02 08:50:00
 
 `request_texts` holds the words of each request copy, cut the same way for every script
 (liaison.requests.texts); the index over them is the database's own: on SQLite an FTS5 table
@@ -26,7 +26,7 @@ from alembic import op
 from liaison.requests.texts import index_text
 
 revision: str = "0013"
-down_revision: str | None = "0014"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
