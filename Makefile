@@ -1,10 +1,11 @@
 # Two entry points: `make demo` and `make test`. Each bootstraps .venv from requirements.lock.
-.PHONY: demo test bootstrap system-packages lint unit lock bench clean
+.PHONY: demo test bootstrap system-packages lint unit lock bench screenshots clean
 
 # Debian packages Liaison needs at run time (WeasyPrint renders the formal documents) ...
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core age
-# ... and those the tests add: a PostgreSQL server and the external checkers of our formats.
-TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils
+# ... and those the tests add: a PostgreSQL server, the external checkers of our formats, and
+# the browser the web interface is tested in (Playwright drives it; it downloads none).
+TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils chromium
 
 bootstrap:
 	bin/bootstrap
@@ -29,6 +30,12 @@ unit: bootstrap
 lock: bootstrap
 	.venv/bin/python -m pip install --quiet uv
 	.venv/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+# Screenshots of the main pages (English, and Arabic for the right-to-left layout) into
+# docs/screenshots/, taken by the browser tests in Debian's chromium.
+screenshots: bootstrap
+	-bin/system-packages chromium fonts-noto-core
+	WEB_SCREENSHOTS=1 .venv/bin/pytest -q tests/browser
 
 bench: bootstrap
 	for b in bench/*.py; do .venv/bin/python $$b --quick || exit 1; done

@@ -1,5 +1,5 @@
 """The ASGI application: JSON API at /api/v1, federation endpoints at /federation/v1, this node's
-own static assets at /static."""
+own static assets at /static, and the web interface's pages everywhere else (liaison.web)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from liaison.api.deps import NodeDep, SessionDep
 from liaison.api.headers import SecurityHeaders
 from liaison.config import Settings, get_settings
 from liaison.node import Node
+from liaison.web import shell
 
 STATIC = Path(__file__).parent / "static"
 
@@ -61,4 +62,5 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     app.include_router(api)
     for router in composition.peer_routers():
         app.include_router(router)
+    shell.install(app, composition.web_sections())
     return app

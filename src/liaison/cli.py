@@ -186,8 +186,8 @@ def _print_demo(local: Sequence[localnet.LocalNode], base: Path, password: str) 
     for node in local:
         console.print(f"  {node.name}: {node.url}/  hosts {', '.join(node.authorities)}")
     console.print(
-        "  / shows the API reference (the web interface is not there yet): sign in with "
-        "POST /api/v1/auth/login, then try any route"
+        "  / is the web interface: sign in with a login below; the API reference is at "
+        "/api/v1/docs (POST /api/v1/auth/login, then try any route)"
     )
     console.print(
         f"Logins: <cc>.officer, .supervisor, .contact, .custodian, .auditor, .admin "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from liaison.evidence.transfer.wire import PackageClient
     from liaison.federation import kinds as registry
     from liaison.federation.transport import Transport
+    from liaison.web.pages import Section
     from liaison.worker import Loop
 
 # Every module that declares tables, so that Base.metadata is complete (migrations, drift
@@ -145,6 +146,21 @@ def peer_routers() -> tuple[APIRouter, ...]:
         transfer_api.peer_router,
         authorities_api.peer_router,
         transparency_api.peer_router,
+    )
+
+
+def web_sections() -> tuple[Section, ...]:
+    """The web interface's pages by feature (liaison.web), each with its templates and the
+    count it shows in the header; the shell's own (sign-in, account) come with it."""
+    from liaison.notifications import web as notifications_web  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import web as requests_web  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import web_actions, web_dashboard  # noqa: PLC0415 - lazy, see top
+
+    return (
+        web_dashboard.section,
+        requests_web.section,
+        web_actions.section,
+        notifications_web.section,
     )
 
 

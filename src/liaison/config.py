@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     kek_file: Path | None = None
     # How long a login session token lives, in minutes.
     session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
+    # A browser's session also ends after this many minutes without a page asked for: an
+    # office screen left open is not a session left open all day.
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Login throttling, over a sliding window. An address with this many failures (on any
     # accounts: password spraying) is refused outright. An account with this many failures is
     # under attack: it then admits only its holder, signing in from an address that signed in

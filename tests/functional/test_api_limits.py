@@ -98,12 +98,12 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
     assert "strict-transport-security" not in client.get("/api/v1/health").headers  # dev
 
 
-def test_the_root_leads_to_the_api_reference(client: TestClient) -> None:
-    # Until the web interface exists; it was a 404 JSON.
+def test_the_root_is_the_web_interface(client: TestClient) -> None:
+    # The dashboard, which first asks a visitor to sign in (it led to the API reference).
     root = client.get("/", follow_redirects=False)
-    assert root.status_code == 307
-    assert root.headers["location"] == "/api/v1/docs"
-    assert "<title>Liaison API</title>" in client.get("/").text
+    assert root.status_code == 303
+    assert root.headers["location"] == "/sign-in"
+    assert "Sign in to Liaison" in client.get("/").text
 
 
 def test_the_api_reference_is_served_from_this_node(client: TestClient) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from liaison import composition
 from liaison.db import migrate
+from liaison.db.base import mapped_name
 from liaison.db.session import make_engine
 
 
@@ -72,7 +73,9 @@ def test_no_drift_between_models_and_migrations(empty_db: str) -> None:
     engine = make_engine(empty_db)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": mapped_name}
+            )
             diff = compare_metadata(context, composition.metadata())
     finally:
         engine.dispose()

@@ -9,6 +9,10 @@ did not exist), never 403, so a refusal reveals nothing.
 
 Outcomes: a status (401, 403, 404, 400...) must be exactly that; `ok` means authorisation let
 the call through: a 2xx, or a domain answer about the call itself (409, 410, 412, 422...).
+
+The pages of the web interface (WEB_MATRIX) are called the way a browser calls them: the
+caller's session as a cookie, each form with that session's anti-forgery token. `in` means
+sent to the sign-in page (303 to /sign-in); `ok` there never is.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from liaison.authorities.schemas import AuthorityCreate
 from liaison.checkpoints import service as checkpoints
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import AuthorityRole, Role
+from liaison.crypto import keys as keycrypto
 from liaison.evidence.schemas import Acquisition
 from liaison.evidence.service import ingest_item, store_content
 from liaison.evidence.transfer.models import PackageTransfer
@@ -45,6 +50,7 @@ from liaison.notifications import service as notifications
 from liaison.requests import service as requests
 from liaison.requests.schemas import RequestCreate
 from liaison.transparency import publish
+from liaison.web import cookies as web_cookies
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, build_net, empty, extra_databases
 from tests.routes import api_routes
@@ -63,7 +69,6 @@ ALL_ROLES = list(Role)
 
 # Columns: anon other third off sup 247 cus aud adm ops (see CALLERS). Destructive rows last.
 MATRIX = """
-GET    /                                             ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 GET    /api/v1/docs                                  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 GET    /api/v1/health                                ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
 POST   /api/v1/auth/login                            401 401 401 401 401 401 401 401 401 401
@@ -137,10 +142,33 @@ DELETE /api/v1/tokens/{token_id}                     401 401 404 ok  404 404 404
 POST   /api/v1/auth/logout                           401 401 ok  ok  ok  ok  ok  ok  ok  ok
 """
 
+WEB_MATRIX = """
+GET    /sign-in                                      ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
+POST   /sign-in                                      401 401 401 401 401 401 401 401 401 401
+GET    /language                                     ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /                                             in  in  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /account                                      in  in  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /account/two-factor                           in  in  ok  ok  ok  ok  ok  ok  ok  ok
+POST   /account/two-factor                           in  in  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /settings                                     in  in  ok  ok  ok  ok  ok  ok  ok  ok
+POST   /settings                                     in  in  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /requests/incoming                            in  in  ok  ok  ok  ok  ok  403 403 403
+GET    /requests/outgoing                            in  in  ok  ok  ok  ok  ok  403 403 403
+GET    /requests/{request_id}                        in  in  404 ok  ok  404 404 403 403 403
+GET    /requests/{request_id}/document.pdf           in  in  404 ok  ok  404 404 403 403 403
+GET    /requests/{request_id}/response.pdf           in  in  404 ok  ok  404 404 403 403 403
+GET    /requests/{request_id}/steps/{step}           in  in  404 ok  ok  404 404 403 403 403
+GET    /notifications                                in  in  ok  ok  ok  ok  ok  ok  ok  ok
+GET    /notifications/count                          in  in  ok  ok  ok  ok  ok  ok  ok  ok
+POST   /notifications/{notification_id}/read         in  in  404 ok  404 404 404 404 404 404
+POST   /requests/{request_id}/steps/{step}           in  in  404 ok  ok  404 404 403 403 403
+POST   /sign-out                                     in  in  ok  ok  ok  ok  ok  ok  ok  ok
+"""
 
-def _rows() -> list[tuple[str, str, dict[str, str]]]:
+
+def _rows(matrix: str = MATRIX) -> list[tuple[str, str, dict[str, str]]]:
     rows = []
-    for line in MATRIX.strip().splitlines():
+    for line in matrix.strip().splitlines():
         method, path, *cells = line.split()
         assert len(cells) == len(CALLERS), line
         rows.append((method, path, dict(zip(CALLERS, cells, strict=True))))
@@ -175,6 +203,26 @@ class World:
             )
             session.commit()
         return secret
+
+    def session_cookie(self, caller: str) -> tuple[str, str] | None:
+        """A fresh browser session (its cookie and its token id), as signing in makes one."""
+        if caller == "anon":
+            return None
+        if caller == "other":
+            return self.foreign_token, ""
+        with self.node.db.session() as session:
+            user = session.get_one(User, self.users[caller].id)
+            record, secret = tokens.issue(
+                session=session,
+                user=user,
+                name="matrix",
+                kind=tokens.WEB,
+                lifetime=timedelta(hours=1),
+                ctx=CTX,
+                clock=self.node.clock,
+            )
+            session.commit()
+        return secret, record.id
 
     def serial(self, what: str) -> int:
         self.made[what] = self.made.get(what, 0) + 1
@@ -315,6 +363,7 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "kind": "mla",
                 "name": "offences",
                 "action": "acknowledge",
+                "step": "submit",
                 "package": "0" * 64,
                 "transfer": transfer,
                 "origin": ru.settings.node_name,
@@ -462,7 +511,8 @@ def _matches(expected: str, status: int) -> bool:
 def test_every_route_has_its_row(client: TestClient) -> None:
     """A route without a row (a new route nobody wrote the outcomes of) fails here."""
     routes = {(r.method, r.path) for r in api_routes(client.app)}  # type: ignore[arg-type]
-    assert routes == {(method, path) for method, path, _ in _rows()}
+    written = [*_rows(), *_rows(WEB_MATRIX)]
+    assert routes == {(method, path) for method, path, _ in written}
 
 
 def test_each_caller_gets_exactly_the_outcome_written_down(world: World) -> None:
@@ -480,5 +530,81 @@ def test_each_caller_gets_exactly_the_outcome_written_down(world: World) -> None
                 wrong.append(
                     f"{method} {template} as {caller}: {response.status_code}, "
                     f"expected {expected[caller]} ({response.text[:120]})"
+                )
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+PRE = "matrix-pre-value"
+# What each page is sent, given the caller's user id and session token id ("" for none).
+WEB_BODIES: dict[tuple[str, str], Callable[[World, str, str], Call]] = {
+    ("POST", "/sign-in"): lambda w, _u, _t: {
+        "cookies": {web_cookies.PRE: PRE},
+        "data": {
+            web_cookies.FIELD: web_cookies.form_token(w.node.settings, f"pre:{PRE}"),
+            "username": f"nobody{w.serial('web-login')}",
+            "password": "not-the-password",
+        },
+    },
+    ("GET", "/language"): lambda w, _u, _t: {"params": {"set": "en"}},
+    ("POST", "/account/two-factor"): lambda w, user, token: {
+        "data": {
+            "pending": base64.urlsafe_b64encode(
+                keycrypto.wrap(
+                    w.node.kek, f"totp-pending:{user}:{token}", b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+                )
+            ).decode(),
+            "code": "000000",
+        }
+    },
+    ("POST", "/settings"): lambda w, _u, _t: {"data": {"lang": "en", "zone": "UTC"}},
+    ("POST", "/requests/{request_id}/steps/{step}"): lambda w, _u, _t: {"data": {}},
+}
+
+
+def _sent_to_sign_in(response: Any) -> bool:
+    where = response.headers.get("location", "")
+    return response.status_code == 303 and (
+        where == "/sign-in" or where.startswith("/sign-in?next=")
+    )
+
+
+def test_each_caller_of_a_page_gets_exactly_the_outcome_written_down(world: World) -> None:
+    wrong = []
+    settings = world.node.settings
+    for method, template, expected in _rows(WEB_MATRIX):
+        path = template.format(**world.ids)
+        for caller in CALLERS:
+            session = world.session_cookie(caller)
+            secret, token_id = session or ("", "")
+            user_id = world.users[caller].id if caller in world.users else ""
+            call = WEB_BODIES.get((method, template), lambda w, _u, _t: {})(
+                world, user_id, token_id
+            )
+            cookies = dict(call.pop("cookies", {}))
+            if session is not None:
+                cookies[web_cookies.session_name(settings)] = secret
+            if method == "POST" and template != "/sign-in":
+                call["data"] = {
+                    **call.get("data", {}),
+                    web_cookies.FIELD: web_cookies.form_token(settings, token_id),
+                }
+            world.client.cookies.clear()
+            header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            response = world.client.request(
+                method,
+                path,
+                headers={"Cookie": header} if header else {},
+                follow_redirects=False,
+                **call,
+            )
+            cell = expected[caller]
+            if cell == "in":
+                good = _sent_to_sign_in(response)
+            else:
+                good = _matches(cell, response.status_code) and not _sent_to_sign_in(response)
+            if not good:
+                wrong.append(
+                    f"{method} {template} as {caller}: {response.status_code} "
+                    f"{response.headers.get('location', '')}, expected {cell}"
                 )
     assert not wrong, "\n" + "\n".join(wrong)

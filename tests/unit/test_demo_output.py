@@ -49,5 +49,5 @@ def test_addresses_are_printed_once_every_node_answers(
     assert "127.0.0.1" not in before  # no address before the nodes answer
     assert "node1: http://127.0.0.1:8001/  hosts vn-mps" in after
     assert "node2: http://127.0.0.1:8002/  hosts ru-gpo" in after
-    assert "/ shows the API reference" in after
+    assert "/ is the web interface" in after
     assert "stopping" in after

@@ -155,7 +155,11 @@ def sign_in(
     totp: str | None,
     ctx: AuditContext,
     clock: Clock = system_clock,
+    kind: str = tokens.SESSION,
 ) -> SignedIn:
+    """A session token of ``kind`` (the API's bearer session, or a browser's) for the holder
+    of the credentials; AuthenticationFailed (recorded) for anyone else, RateLimited when
+    throttled."""
     _check_address(session=session, settings=settings, ctx=ctx, clock=clock)
     user = session.scalar(select(User).where(User.username == username))
     # An account others are guessing at no longer weighs a password alone: it admits its
@@ -214,7 +218,7 @@ def sign_in(
         session=session,
         user=user,
         name="sign-in",
-        kind=tokens.SESSION,
+        kind=kind,
         lifetime=timedelta(minutes=settings.session_minutes),
         ctx=ctx,
         clock=clock,

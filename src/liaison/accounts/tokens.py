@@ -18,7 +18,19 @@ from liaison.crypto.tokens import new_token, token_digest
 
 SESSION = "session"
 API = "api"
+# A browser's session, held in a cookie: it also ends after a while without use (idle).
+WEB = "web"
+# What the JSON API accepts as a bearer token; the pages accept only their own kind.
+BEARER_KINDS = frozenset({SESSION, API})
 INVALID = "the token is not valid; sign in again"
+# The cookie holding a browser's session. Outside development the __Host- prefix makes the
+# browser refuse it unless it is Secure, for the whole site, and set by this host only.
+WEB_COOKIE = "__Host-liaison-session"
+WEB_COOKIE_DEV = "liaison-session"
+
+
+def web_cookie_name(*, secure: bool) -> str:
+    return WEB_COOKIE if secure else WEB_COOKIE_DEV
 
 
 def issue(
@@ -58,20 +70,33 @@ def issue(
 
 
 def resolve(
-    *, session: Session, secret: str, ctx: AuditContext, clock: Clock = system_clock
+    *,
+    session: Session,
+    secret: str,
+    ctx: AuditContext,
+    clock: Clock = system_clock,
+    kinds: frozenset[str] = BEARER_KINDS,
+    idle: timedelta | None = None,
 ) -> tuple[User, ApiToken]:
-    """The user behind a bearer token, or AuthenticationFailed (recorded for known tokens).
-    The caller is told the same whatever the reason (unknown, expired, revoked, a disabled
-    user's): only the audit entry says which, so a token found somewhere reveals nothing."""
+    """The user behind a token of one of ``kinds``, or AuthenticationFailed (recorded for known
+    tokens). The caller is told the same whatever the reason (unknown, expired, revoked, idle
+    longer than ``idle``, a disabled user's, another kind): only the audit entry says which,
+    so a token found somewhere reveals nothing."""
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
     if record is None:
         raise AuthenticationFailed(INVALID)
     now = clock.now()
     problem = None
-    if record.revoked_at is not None:
+    if record.kind not in kinds:
+        problem = f"a {record.kind} token used where {'/'.join(sorted(kinds))} is expected"
+    elif record.revoked_at is not None:
         problem = "revoked"
     elif record.expires_at is not None and record.expires_at <= now:
         problem = "expired"
+    elif idle is not None and now - (record.last_used_at or record.created_at) > idle:
+        problem = "idle"
+        # An idle session ends for good: coming back later does not revive it.
+        record.revoked_at = now
     elif record.user.disabled:
         problem = "user disabled"
     if problem:

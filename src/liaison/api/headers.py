@@ -2,8 +2,11 @@
 
 The API answers JSON for one authority's users: nothing may frame it, sniff its types, send
 where it came from, or keep it in a cache (sign-in, tokens and evidence downloads included).
-Pages (the API reference) get a Content-Security-Policy allowing only this node's own scripts,
-styles and images. HSTS outside development, where the node sits behind TLS.
+The API reference gets a Content-Security-Policy allowing only this node's own scripts, styles
+and images (and inline styles, which Swagger UI sets from script). The pages of the web
+interface (everything outside /api, /federation and /static) get a strict one: nothing but
+this node's own files, no inline script or style at all, images also as data: URIs (the TOTP
+QR code). HSTS outside development, where the node sits behind TLS.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ _PAGE_CSP = (
     b"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     b"form-action 'self'; object-src 'none'"
 )
+_WEB_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    b"base-uri 'none'"
+)
 _COMMON = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -29,6 +37,15 @@ _COMMON = (
 )
 PAGES = ("/api/v1/docs",)
 STATIC = "/static/"
+NOT_WEB = ("/api/", "/federation/", STATIC)
+
+
+def _csp(path: str) -> bytes:
+    if path in PAGES:
+        return _PAGE_CSP
+    if path.startswith(NOT_WEB):
+        return _API_CSP
+    return _WEB_CSP
 
 
 class SecurityHeaders:
@@ -46,7 +63,7 @@ class SecurityHeaders:
             extra.append((b"content-security-policy", _API_CSP))
             extra.append((b"cache-control", b"public, max-age=86400"))
         else:
-            extra.append((b"content-security-policy", _PAGE_CSP if path in PAGES else _API_CSP))
+            extra.append((b"content-security-policy", _csp(path)))
             extra.append((b"cache-control", b"no-store"))
         if node.settings.env is not Env.dev:
             extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from liaison.api.errors import Problem
 
@@ -61,11 +61,6 @@ def install(app: FastAPI) -> None:
     def reference_page() -> HTMLResponse:
         """The API reference (public: the OpenAPI document is public too)."""
         return HTMLResponse(_PAGE)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """Until the web interface exists, the node's address leads to the API reference."""
-        return RedirectResponse(DOCS_PATH, status_code=307)
 
 
 def documented(schema: dict[str, Any]) -> dict[str, Any]:

@@ -20,3 +20,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def mapped_name(name: str | None, _type: str, _parent: object = None) -> bool:
+    """False for what the database holds outside the models (a feature lists it in
+    `metadata.info["unmapped"]`: a full-text index, and the tables an index keeps under its
+    name). The drift check and autogenerate skip those."""
+    unmapped: set[str] = Base.metadata.info.get("unmapped", set())
+    return name is None or not any(name == u or name.startswith(f"{u}_") for u in unmapped)

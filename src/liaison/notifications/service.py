@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.core.clock import Clock, system_clock
@@ -44,6 +44,18 @@ def for_user(*, session: Session, user_id: str, unread_only: bool = False) -> li
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(500)))
+
+
+def unread_count(*, session: Session, user_id: str) -> int:
+    """How many of the user's notifications are unread (the header's count)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(

@@ -1,17 +1,31 @@
 """A request as one authority holds it. Each side keeps its own copy under the same id; a node
-that hosts both authorities keeps both copies, told apart by `holder`."""
+that hosts both authorities keeps both copies, told apart by `holder`. Its words for full-text
+search are kept beside it (RequestText), rewritten whenever a flush changes its texts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from liaison.db.base import Base
 from liaison.db.types import JSONText, UTCDateTime
 from liaison.requests.table import Side
+from liaison.requests.texts import index_text
 
 
 class Request(Base):
@@ -22,6 +36,13 @@ class Request(Base):
         Index("ix_requests_holder_due", "holder", "due_at"),
         # The follow-ups of a preservation are found by the link they carry.
         Index("ix_requests_follow_ups", "holder", "linked_request"),
+        # The web interface's lists (migration 0013): incoming and outgoing counted per state,
+        # sorted by what is due, and the dashboard's recent arrivals.
+        Index("ix_requests_incoming", "holder", "requested", "status", "kind"),
+        Index("ix_requests_outgoing", "holder", "requesting", "status", "kind"),
+        Index("ix_requests_incoming_due", "holder", "requested", "due_at"),
+        Index("ix_requests_outgoing_due", "holder", "requesting", "due_at"),
+        Index("ix_requests_holder_received", "holder", "received_at"),
     )
 
     holder: Mapped[str] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
@@ -148,3 +169,66 @@ class DomesticProsecution(Base):
     outcome_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     outcome: Mapped[str | None] = mapped_column(Text, default=None)
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RequestText(Base):
+    """The words of one request copy, for full-text search (requests.texts cuts them, the same
+    way for every script and both databases). Its integer id is what the search index refers
+    to: on SQLite an FTS5 table kept by triggers, on PostgreSQL a GIN index over its tsvector
+    (migration 0013; requests.search queries them)."""
+
+    __tablename__ = "request_texts"
+    __table_args__ = (
+        ForeignKeyConstraint(["holder", "request_id"], ["requests.holder", "requests.id"]),
+        UniqueConstraint("holder", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(36))
+    body: Mapped[str] = mapped_column(Text)
+
+
+# The search index itself is the database's (migration 0013), outside the models: the drift
+# check between models and migrations skips these names (and FTS5's own tables under them).
+Base.metadata.info.setdefault("unmapped", set()).update(
+    {"request_texts_fts", "ix_request_texts_body_search"}
+)
+
+# Of a request, what its words come from.
+_TEXT_FIELDS = ("reference", "content", "response", "status_reason")
+
+
+def _changed_texts(request: Request) -> bool:
+    state = inspect(request)
+    return state.pending or any(state.attrs[f].history.has_changes() for f in _TEXT_FIELDS)
+
+
+def _index_texts(session: Session, _context: object, _instances: object) -> None:
+    """Before every flush: the words of each new or edited request, written in the same
+    transaction as the change itself (drafting, an arrival, a response all pass here)."""
+    for request in [*session.new, *session.dirty]:
+        if not isinstance(request, Request) or not _changed_texts(request):
+            continue
+        body = index_text(
+            reference=request.reference or "",
+            content=request.content,
+            response=request.response,
+            status_reason=request.status_reason,
+        )
+        with session.no_autoflush:
+            row = None
+            if not inspect(request).pending:
+                row = session.scalar(
+                    select(RequestText).where(
+                        RequestText.holder == request.holder,
+                        RequestText.request_id == request.id,
+                    )
+                )
+        if row is None:
+            session.add(RequestText(holder=request.holder, request_id=request.id, body=body))
+        elif row.body != body:
+            row.body = body
+
+
+event.listen(Session, "before_flush", _index_texts)

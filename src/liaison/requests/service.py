@@ -176,7 +176,7 @@ def update_draft(
     return request
 
 
-def _visible_to(user: User) -> ColumnElement[bool]:
+def visible_to(user: User) -> ColumnElement[bool]:
     """The SQL form of can_see: the list and its count filter in the database, not in Python."""
     roles = set(user.roles)
     holder = Request.holder == user.authority_id
@@ -214,7 +214,7 @@ def get_for(*, session: Session, user: User, request_id: str) -> Request:
 
 def visible_ids(user: User) -> Select[str]:
     """The ids of the requests the user may see (a subquery for other features' lists)."""
-    return select(Request.id).where(_visible_to(user))
+    return select(Request.id).where(visible_to(user))
 
 
 def outbox_scope(user: User) -> ColumnElement[bool]:
@@ -258,7 +258,7 @@ def list_for(
 ) -> Page:
     """The requests the user may see, one page at a time, with the total: newest first, or
     what is due soonest first (nothing due: last, newest first among them)."""
-    where = [_visible_to(user)]
+    where = [visible_to(user)]
     if status:
         where.append(Request.status == status)
     if due_only or due_before is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 from liaison import composition
+from liaison.db.base import mapped_name
 from liaison.db.session import make_engine
 
 target_metadata = composition.metadata()
@@ -23,6 +24,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table.
             render_as_batch=url.startswith("sqlite"),
             compare_type=True,
+            include_name=mapped_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -70,7 +70,7 @@ def scan(*, session: Session, clock: Clock = system_clock) -> ScanStats:
     return stats
 
 
-def _responsible(session: Session, request: Request) -> list[str]:
+def responsible(session: Session, request: Request) -> list[str]:
     """The assigned users; for a request nobody took yet, the 24/7 contacts (for their kinds) or
     the supervisors, so an arrival at 3 a.m. still reaches someone."""
     assigned = service.assignees(session=session, request=request)
@@ -99,7 +99,7 @@ def _notify(
     target = f"request:{request.holder}:{request.id}"
     label = item.what.value.replace("_", " ")
     ref = request.reference or request.id
-    users = _responsible(session, request)
+    users = responsible(session, request)
     if item.at <= now:
         subject = (
             f"Overdue: {label} of {request.kind} request {ref}, due {item.at:%Y-%m-%d %H:%M} UTC"

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from liaison.directory import service as directory
 from liaison.federation import kinds
+from liaison.notifications import service as notifications
 from liaison.protocol import errors
 from liaison.requests import follow_ups
 from liaison.requests.deadlines.policy import refresh_due
+from liaison.requests.deadlines.reminders import responsible
 from liaison.requests.formal import issued, received
 from liaison.requests.lifecycle import workflow
 from liaison.requests.lifecycle.approval import InvalidApprovalError, check_approval
@@ -174,6 +176,26 @@ def on_transmit(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
         document=kept.digest,
     )
     workflow.echo(session=session, request=request, event=event, clock=hc.clock)
+    _announce(session, request, hc)
+
+
+def _announce(session: Session, request: Request, hc: kinds.HandlerContext) -> None:
+    """Whoever answers for a new arrival hears of it at once (24/7 contacts, supervisors)."""
+    target = f"request:{request.holder}:{request.id}"
+    subject = (
+        f"New {request.kind} request {request.reference or request.id} from {request.requesting}"
+    )
+    for user_id in responsible(session, request):
+        notifications.notify(
+            session=session,
+            user_id=user_id,
+            category="new_request",
+            subject=subject,
+            body=subject,
+            target=target,
+            dedupe=f"{target}|new",
+            clock=hc.clock,
+        )
 
 
 def on_action(incoming: kinds.Incoming, hc: kinds.HandlerContext) -> None:
