@@ -32,7 +32,13 @@ from liaison.requests import service
 from liaison.requests.contents import RequestKind, postponement_grounds, refusal_grounds
 from liaison.requests.formal.models import RequestDocument
 from liaison.requests.lifecycle import consultations, rules, workflow
-from liaison.requests.models import Request, RequestAssignment, RequestEvent
+from liaison.requests.models import (
+    DomesticProsecution,
+    Request,
+    RequestAssignment,
+    RequestEvent,
+    RequestText,
+)
 from liaison.requests.schemas import RequestCreate
 from liaison.requests.table import TABLE, Action, InvalidTransition, Side, Status, find
 from tests.conftest import PASSWORD
@@ -122,6 +128,8 @@ def reset(nodes: Nodes) -> None:
                 RequestDocument,
                 RequestEvent,
                 RequestAssignment,
+                RequestText,
+                DomesticProsecution,
                 Request,
                 OutboxEnvelope,
                 InboxEnvelope,

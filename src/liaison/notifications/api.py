@@ -10,10 +10,10 @@ from liaison.accounts.deps import Principal, require
 from liaison.api.deps import NodeDep, SessionDep
 from liaison.core.permissions import Permission
 from liaison.notifications import service
+from liaison.notifications.models import MAX_ID
 from liaison.notifications.schemas import NotificationRead
 
 # Database integers are 64-bit: a larger id is no notification (not an overflow).
-MAX_ID = 2**63 - 1
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 Me = Annotated[Principal, Depends(require(Permission.own_profile_read))]
 

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from liaison.db.base import Base
 from liaison.db.types import UTCDateTime
 
+# The largest id a notification can have: `id` is an INTEGER, 32 bits on PostgreSQL; a larger
+# number in a URL is an unknown notification, not a database error.
+MAX_ID = 2**31 - 1
+
 
 class Notification(Base):
     __tablename__ = "notifications"

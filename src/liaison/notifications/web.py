@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 from liaison.accounts.models import User
 from liaison.core.permissions import Permission
 from liaison.notifications import service
-from liaison.notifications.models import Notification
+from liaison.notifications.models import MAX_ID, Notification
 from liaison.web.pages import Badge, Page, Section, form_for, page_for
 from liaison.web.templating import N_
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_ID = 2**63 - 1
 router = APIRouter(include_in_schema=False)
 Me = Annotated[Page, Depends(page_for(Permission.own_profile_read))]
 MyForm = Annotated[Page, Depends(form_for(Permission.own_profile_read))]
