@@ -106,5 +106,7 @@ def test_every_operation_answers_as_documented(
         except BaseException as exc:  # every operation is tried; all failures are reported
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:2000])
+            # A flaky failure is a group: say what failed, not only that it did.
+            inner = "; ".join(str(e) for e in getattr(exc, "exceptions", ()))
+            failures.append(f"{operation.method.upper()} {operation.path}: {exc} {inner}"[:2000])
     assert not failures, "\n\n".join(failures)

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 
 from liaison.core.errors import LiaisonError, RateLimited
 
@@ -72,6 +73,16 @@ def install(app: FastAPI) -> None:
                 {"path": _cut(p.path), "message": _cut(p.message)} for p in problems
             ]
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL cannot store U+0000 in text (SQLite can): a NUL in any field is refused
+        # when it reaches the database, and the request's transaction is rolled back with it.
+        if "NUL" not in str(exc.orig):
+            raise exc
+        return JSONResponse(
+            {"detail": "text must not contain NUL characters (U+0000)"}, status_code=422
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
