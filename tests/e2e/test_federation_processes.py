@@ -34,7 +34,7 @@ from liaison import localnet
 from liaison.core.ids import new_id_str
 from liaison.demo import DEMO_AUTHORITIES
 from liaison.directory import service as directory
-from liaison.federation import envelope as env
+from liaison.federation import receipts
 from liaison.federation.models import InboxEnvelope, Message, OutboxEnvelope
 from liaison.localnet import LocalNode, Processes
 from tests.federation_net import extra_databases
@@ -261,12 +261,12 @@ def verify_receipts(pair: Pair, rows: list[OutboxEnvelope]) -> None:
         now = datetime.now(UTC)
         for row in rows:
             assert row.receipt is not None, row.id
-            receiver, kid = env.receipt_signer(row.receipt)
+            receiver, kid = receipts.receipt_signer(row.receipt)
             assert receiver == pair.recipient
             key = directory.peer_signing_key(
                 session=session, authority_id=pair.recipient, kid=kid, at=now
             )
-            receipt = env.verify_receipt(
+            receipt = receipts.verify_receipt(
                 row.receipt,
                 public_raw=key.public_raw,
                 expected_envelope_id=row.id,

@@ -22,6 +22,7 @@ from liaison.crypto.keys import b64u, b64u_decode
 from liaison.directory import document
 from liaison.directory import service as directory
 from liaison.federation import envelope as env
+from liaison.federation import receipts
 from liaison.federation.models import InboxEnvelope, Message
 from liaison.keyring import service as keyring
 from liaison.node import Node
@@ -123,7 +124,7 @@ def expect_rejected(
     assert response.json()["reason"] == reason
     assert stored(ru) == (inbox_before, messages_before, rejected_before + 1)
     receipt = response.json()["receipt"]
-    _, kid = env.receipt_signer(receipt)
+    _, kid = receipts.receipt_signer(receipt)
     with ru.db.session() as session:
         key = keyring.public_raw_by_id(session=session, key_id=kid)
     assert key is not None

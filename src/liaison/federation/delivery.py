@@ -24,6 +24,7 @@ from liaison.audit.context import AuditContext, Channel
 from liaison.core.permissions import AuditAction
 from liaison.directory import service as directory
 from liaison.federation import envelope as env
+from liaison.federation import receipts
 from liaison.federation.models import OutboxEnvelope
 from liaison.federation.outbox import backoff
 from liaison.federation.transport import HttpsTransport, Transport, TransportError
@@ -176,7 +177,7 @@ def _settle(
 ) -> None:
     now = node.clock.now()
     try:
-        receiver, kid = env.receipt_signer(receipt_wire)
+        receiver, kid = receipts.receipt_signer(receipt_wire)
         key = directory.peer_signing_key(
             session=session, authority_id=row.recipient, kid=kid, at=now
         )
@@ -184,7 +185,7 @@ def _settle(
             raise errors.ReceiptMismatchError(
                 f"receipt signed by {receiver}, sent to {row.recipient}"
             )
-        receipt = env.verify_receipt(
+        receipt = receipts.verify_receipt(
             receipt_wire,
             public_raw=key.public_raw,
             expected_envelope_id=row.id,

@@ -8,7 +8,6 @@ The wire form of an envelope or receipt is a compact JWS string (docs/protocol.m
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from liaison.core.ids import new_id_str
 from liaison.crypto import jose
-from liaison.crypto.hashing import canonical_json, same_digest, sha256_digest
+from liaison.crypto.hashing import canonical_json, sha256_digest
 from liaison.protocol import errors
 from liaison.protocol.fields import (
     AuthorityId,
@@ -244,7 +243,7 @@ def _parse_envelope(payload: bytes) -> Envelope:
         ) from exc
 
 
-def _header(wire: str, *, typ: jose.Typ, max_bytes: int) -> dict[str, Any]:
+def checked_header(wire: str, *, typ: jose.Typ, max_bytes: int) -> dict[str, Any]:
     try:
         header = jose.jws_header(wire, max_bytes=max_bytes)
     except jose.TokenTooLargeError as exc:
@@ -258,7 +257,7 @@ def _header(wire: str, *, typ: jose.Typ, max_bytes: int) -> dict[str, Any]:
 
 def peek(wire: str, *, max_bytes: int = DEFAULT_MAX_WIRE_BYTES) -> Peeked:
     """Size check first, then parse without verifying: who claims to send, with which key."""
-    header = _header(wire, typ=ENVELOPE_TYP, max_bytes=max_bytes)
+    header = checked_header(wire, typ=ENVELOPE_TYP, max_bytes=max_bytes)
     try:
         payload = jose.jws_payload_unverified(wire, max_bytes=max_bytes)
     except jose.TokenMalformedError as exc:
@@ -268,8 +267,8 @@ def peek(wire: str, *, max_bytes: int = DEFAULT_MAX_WIRE_BYTES) -> Peeked:
     )
 
 
-def _verified_payload(wire: str, *, public_raw: bytes, typ: jose.Typ, max_bytes: int) -> bytes:
-    _header(wire, typ=typ, max_bytes=max_bytes)
+def verified_payload(wire: str, *, public_raw: bytes, typ: jose.Typ, max_bytes: int) -> bytes:
+    checked_header(wire, typ=typ, max_bytes=max_bytes)
     try:
         # key_id None: the caller found this key by the token's own kid, through the directory,
         # which also ties that kid to the sender (directory.document.signing_key).
@@ -287,7 +286,7 @@ def verify(
 ) -> Envelope:
     """The envelope, if signed by this key. The caller found the key via ``peek`` and the
     directory (``directory.document.signing_key``), which also ties the kid to ``from``."""
-    payload = _verified_payload(
+    payload = verified_payload(
         wire, public_raw=signer_public_raw, typ=ENVELOPE_TYP, max_bytes=max_bytes
     )
     return _parse_envelope(payload)
@@ -346,77 +345,3 @@ def decrypt_body(envelope: Envelope, *, recipient_private_raw: bytes) -> dict[st
 
 def _refuse_float(text: str) -> float:
     raise ValueError(f"float {text} in body")
-
-
-def make_receipt(
-    *,
-    envelope_id: str | None,
-    envelope_digest: str,
-    received_at: datetime,
-    status: Literal["accepted", "rejected"],
-    reason: str | None,
-    receiver: str,
-    receiver_key_id: str,
-    receiver_private_raw: bytes,
-) -> SignedReceipt:
-    """Deterministic: the same inputs give the byte-identical wire (Ed25519 is deterministic),
-    so a duplicate delivery can be answered again even if the stored receipt were lost."""
-    try:
-        receipt = Receipt.model_validate(
-            {
-                "v": VERSION,
-                "envelope_id": envelope_id,
-                "envelope_digest": envelope_digest,
-                "received_at": truncate_ms(received_at),
-                "status": status,
-                "reason": reason,
-                "receiver": receiver,
-            }
-        )
-    except ValidationError as exc:
-        raise errors.MalformedError(f"receipt fields are invalid: {exc}") from exc
-    wire = jose.sign(
-        canonical_json(receipt.model_dump(mode="json")),
-        private_raw=receiver_private_raw,
-        key_id=receiver_key_id,
-        typ=RECEIPT_TYP,
-    )
-    return SignedReceipt(wire=wire, receipt=receipt)
-
-
-def receipt_signer(wire: str) -> tuple[str, str]:
-    """(claimed receiver authority, kid), unverified: to find the key in the directory."""
-    header = _header(wire, typ=RECEIPT_TYP, max_bytes=jose.DEFAULT_MAX_BYTES)
-    try:
-        payload = jose.jws_payload_unverified(wire)
-        receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
-    except (jose.TokenMalformedError, ValidationError) as exc:
-        raise errors.MalformedError("not a receipt") from exc
-    return receipt.receiver, header["kid"]
-
-
-def verify_receipt(
-    wire: str,
-    *,
-    public_raw: bytes,
-    expected_envelope_id: str,
-    expected_digest: str | Collection[str],
-) -> Receipt:
-    """The receipt, if signed by this key and about this envelope.
-
-    ``expected_digest`` may be several digests: an envelope re-sealed under the same id after a
-    lost receipt has one digest per sealing, and the receiver answers with the first it accepted.
-    """
-    payload = _verified_payload(
-        wire, public_raw=public_raw, typ=RECEIPT_TYP, max_bytes=jose.DEFAULT_MAX_BYTES
-    )
-    try:
-        receipt = Receipt.model_validate_json(payload, strict=True, by_alias=True)
-    except ValidationError as exc:
-        raise errors.MalformedError("receipt fields are invalid") from exc
-    digests = [expected_digest] if isinstance(expected_digest, str) else list(expected_digest)
-    if receipt.envelope_id is not None and receipt.envelope_id != expected_envelope_id:
-        raise errors.ReceiptMismatchError("the receipt is for another envelope")
-    if not any(same_digest(receipt.envelope_digest, d) for d in digests):
-        raise errors.ReceiptMismatchError("the receipt names another envelope digest")
-    return receipt

@@ -24,7 +24,7 @@ from liaison.core.permissions import AuditAction
 from liaison.db.session import per_transaction
 from liaison.directory import service as directory
 from liaison.federation import envelope as env
-from liaison.federation import kinds
+from liaison.federation import kinds, receipts
 from liaison.federation.models import InboxEnvelope
 from liaison.keyring import service as keyring
 from liaison.keyring.models import StoredKey
@@ -60,7 +60,7 @@ def _sign_receipt(
     key = keyring.active_key(session=session, authority_id=receiver, purpose="signing")
     if key is None:
         raise errors.NotHostedError(f"no signing key for {receiver}")
-    return env.make_receipt(
+    return receipts.make_receipt(
         envelope_id=envelope_id,
         envelope_digest=digest,
         received_at=node.clock.now(),

@@ -25,12 +25,11 @@ from liaison.federation.envelope import (
     check_fresh,
     decrypt_body,
     is_fresh,
-    make_receipt,
     peek,
     seal,
     verify,
-    verify_receipt,
 )
+from liaison.federation.receipts import make_receipt, verify_receipt
 from liaison.protocol import errors
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, 123000, tzinfo=UTC)

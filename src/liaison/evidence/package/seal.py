@@ -28,7 +28,7 @@ from liaison.evidence.package.bag import BAGIT_TXT, BagFormatError, format_manif
 from liaison.evidence.package.baginfo import ItemInfo, build_bag_info, sealed_at_text
 from liaison.evidence.package.case import Acquired, CustodyEvent, FileRecord, build_provenance
 from liaison.evidence.package.judge import PROVENANCE_FILE, SIGNATURE_FILE
-from liaison.evidence.package.stream import ChunkReader
+from liaison.evidence.package.stream import ChunkReader, tar_entry, tar_padding
 from liaison.evidence.store.direct import DirectWriter, is_direct
 
 SIGNATURE_TYP = jose.Typ.bag_signature
@@ -308,17 +308,6 @@ def _check_length(item: PayloadItem, got: int, extra: bytes) -> None:
         raise InvalidInput(f"payload {item.name!r} is longer than its declared size")
 
 
-def _entry(name: str, size: int, mtime: int) -> bytes:
-    info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = size, mtime, 0o644
-    # PAX keeps UTF-8 names and sizes beyond 8 GiB exact (an extended header when needed).
-    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
-
-
-def _padding(size: int) -> bytes:
-    return b"\0" * (-size % tarfile.BLOCKSIZE)
-
-
 def _bag_chunks(
     items: Sequence[PayloadItem],
     bag_info: bytes,
@@ -340,7 +329,7 @@ def _bag_chunks(
     mtime = int(moment.timestamp())
 
     def small(name: str, data: bytes) -> bytes:
-        return _entry(f"{root}/{name}", len(data), mtime) + data + _padding(len(data))
+        return tar_entry(f"{root}/{name}", len(data), mtime) + data + tar_padding(len(data))
 
     yield small("bagit.txt", BAGIT_TXT) + small("bag-info.txt", bag_info)
     for item in items:
@@ -348,12 +337,12 @@ def _bag_chunks(
         if with_sha512:
             wanted.append("sha512")
         hashers = {name: hashlib.new(name) for name in wanted}
-        yield _entry(f"{root}/data/{item.name}", item.size, mtime)
+        yield tar_entry(f"{root}/data/{item.name}", item.size, mtime)
         for block in _payload_blocks(item):
             for hasher in hashers.values():
                 hasher.update(block)
             yield block
-        yield _padding(item.size)
+        yield tar_padding(item.size)
         digests = {name: h.hexdigest() for name, h in hashers.items()}
         if item.sha256:
             digests["sha256"] = _plain_hex(item.sha256)

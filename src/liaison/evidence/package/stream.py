@@ -7,6 +7,7 @@ and reads every payload byte once.
 
 from __future__ import annotations
 
+import tarfile
 from collections.abc import Iterator
 
 CHUNK = 1 << 20
@@ -38,3 +39,15 @@ class ChunkReader:
         else:
             out, self._current = self._current[:size], self._current[size:]
         return bytes(out)
+
+
+def tar_entry(name: str, size: int, mtime: int) -> bytes:
+    """The tar header of one regular file, to be followed by its bytes and tar_padding."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, 0o644
+    # PAX keeps UTF-8 names and sizes beyond 8 GiB exact (an extended header when needed).
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+def tar_padding(size: int) -> bytes:
+    return b"\0" * (-size % tarfile.BLOCKSIZE)
