@@ -9,6 +9,7 @@ TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils chromium
 
 bootstrap:
 	bin/bootstrap
+	bin/i18n compile >/dev/null  # the web interface's catalogs, from their .po
 
 demo: bootstrap
 	-bin/system-packages $(RUN_DEBS)  # only the formal documents need these; the demo runs without
