@@ -2,7 +2,7 @@
 .PHONY: demo test bootstrap system-packages lint unit lock bench screenshots clean
 
 # Debian packages Liaison needs at run time (WeasyPrint renders the formal documents) ...
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core age
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core age
 # ... and those the tests add: a PostgreSQL server, the external checkers of our formats, and
 # the browser the web interface is tested in (Playwright drives it; it downloads none).
 TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils chromium
