@@ -32,10 +32,10 @@ lock: bootstrap
 	.venv/bin/python -m pip install --quiet uv
 	.venv/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
-# Screenshots of the main pages (English, and Arabic for the right-to-left layout) into
-# docs/screenshots/, taken by the browser tests in Debian's chromium.
+# Screenshots of the main pages in en, ru, vi, ar (right to left) and zh into docs/screenshots/,
+# taken by the browser tests in Debian's chromium.
 screenshots: bootstrap
-	-bin/system-packages chromium fonts-noto-core
+	-bin/system-packages chromium fonts-noto-core fonts-noto-cjk
 	WEB_SCREENSHOTS=1 .venv/bin/pytest -q tests/browser
 
 bench: bootstrap
