@@ -2,9 +2,10 @@
 
 Messages are gettext msgids of the "web" domain, translated per request: templates call
 `_("...")` and `ngettext(...)` (new-style: `%(name)s` placeholders, values escaped), pages
-mark theirs with `N_` (`N_plural` for a message with a plural). `bin/i18n` extracts them into
-each language's web.po (liaison.i18n.catalogs). A lookup that finds no translation outside English is remembered in
-MISSING, which the browser tests read to fail on any untranslated message that reaches a page.
+mark theirs with `N_` (`N_plural` for a message with a plural). `bin/i18n` extracts them
+into each language's web.po (liaison.i18n.catalogs). A lookup that finds no translation outside
+English is remembered in MISSING, which the browser tests read to fail on any untranslated
+message that reaches a page.
 """
 
 from __future__ import annotations

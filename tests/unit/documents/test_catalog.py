@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from liaison.documents import Answer, Approval, ApproverRole, Kind, SectionLabel
 from liaison.documents.render import UI_LABELS, css_string
-from liaison.i18n import LANGUAGES, translator
+from liaison.i18n import LANGUAGES, _catalog, translator
 from liaison.requests.formal.labels import PENALTY_UNITS
 from tests.unit.documents.conftest import make_document
 
@@ -28,8 +28,10 @@ PLACEHOLDER = re.compile(r"\{[a-z]+\}")
 @pytest.mark.parametrize("lang", ["ru", "vi", "de", "fr", "es", "ar", "zh"])
 def test_every_msgid_is_translated_with_its_placeholders(lang: str) -> None:
     tr = translator(lang, "documents")
+    # In the catalog, not "differs from English": French writes "Conditions" and "Version" too.
+    translated = _catalog(lang, "documents")
     untranslated = [
-        msgid for msgid in MSGIDS if tr(msgid) == msgid and msgid != "Original ({language})"
+        msgid for msgid in MSGIDS if msgid not in translated and msgid != "Original ({language})"
     ]
     assert untranslated == []
     for msgid in MSGIDS:
