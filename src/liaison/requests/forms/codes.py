@@ -163,6 +163,7 @@ def grounds(kind: RequestKind | str, lang: str) -> list[Code]:
 def _cldr(name: CodeList, lang: str) -> tuple[Code, ...]:
     """States, languages and time zones in `lang`, sorted by label as a reader looks them up."""
     locale, english = Locale.parse(lang), Locale("en")
+
     # The codes the contents accept (core.codes, from CLDR's English names), each named in
     # `lang` where CLDR has the name, in English where it has not (or "names" it by its code,
     # as French and Spanish do for Fon or Tiv).
