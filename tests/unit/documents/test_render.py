@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
