@@ -151,9 +151,11 @@ def test_messages_are_translated() -> None:
         "Не указано: центральный орган запрашиваемого государства"
     )
     assert vi["legal_basis"] == "Còn thiếu: căn cứ pháp lý"
-    # An interface language without a catalog falls back to English.
     fr = {p.path: p.message for p in check_submission("mla", {}, lang="fr")}
-    assert fr["facts"] == "Missing: summary of facts"
+    assert fr["facts"] == "Élément manquant\u00a0: résumé des faits"  # French spacing
+    # A language without a catalog falls back to English.
+    ja = {p.path: p.message for p in check_submission("mla", {}, lang="ja")}
+    assert ja["facts"] == "Missing: summary of facts"
 
 
 def test_raw_draft_reports_format_errors_and_missing_items_together() -> None:
