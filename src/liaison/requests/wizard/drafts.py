@@ -21,6 +21,9 @@ from liaison.requests.service import visible_to
 from liaison.requests.table import Status
 from liaison.web.forms import Problems
 
+# The message that carries a request to its recipient's node.
+TRANSMIT = "request.transmit"
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -29,13 +32,13 @@ class Recipient:
     state: str
     languages: list[str]
     contact_24_7: bool
-    # The kinds it takes, as the directory lists them (None: hosted here, it takes every kind).
+    # The messages it takes, as the directory lists them (None: hosted here, it takes all).
     kinds: list[str] | None
 
 
-def recipients(*, session: Session, user: User, kind: str) -> list[Recipient]:
-    """The authorities a `kind` request of `user` can be sent to: hosted on this node or
-    listed in the directory in force (which says what each accepts), never the user's own."""
+def recipients(*, session: Session, user: User) -> list[Recipient]:
+    """The authorities a request of `user` can be sent to: hosted on this node, or listed in
+    the directory in force as taking requests; never the user's own."""
     found: dict[str, Recipient] = {}
     for a in session.scalars(select(Authority)):
         found[a.id] = Recipient(
@@ -57,15 +60,12 @@ def recipients(*, session: Session, user: User, kind: str) -> list[Recipient]:
             list(d.kinds),
         )
     found.pop(user.authority_id, None)
-    reachable = [r for r in found.values() if r.kinds is None or kind in r.kinds]
+    reachable = [r for r in found.values() if r.kinds is None or TRANSMIT in r.kinds]
     return sorted(reachable, key=lambda r: (r.state, r.id))
 
 
-def recipient(*, session: Session, user: User, kind: str, authority_id: str) -> Recipient | None:
-    return next(
-        (r for r in recipients(session=session, user=user, kind=kind) if r.id == authority_id),
-        None,
-    )
+def recipient(*, session: Session, user: User, authority_id: str) -> Recipient | None:
+    return next((r for r in recipients(session=session, user=user) if r.id == authority_id), None)
 
 
 def preservations(*, session: Session, user: User) -> list[Request]:

@@ -104,9 +104,7 @@ def _accepted(page: Page, request: Request) -> list[str]:
     local = page.session.get(Authority, request.requested)
     if local is not None:
         return list(local.accepted_languages)
-    found = drafts.recipient(
-        session=page.session, user=page.user, kind=request.kind, authority_id=request.requested
-    )
+    found = drafts.recipient(session=page.session, user=page.user, authority_id=request.requested)
     return found.languages if found else []
 
 

@@ -76,7 +76,7 @@ def _recipient_page(
     parsed = _kind(kind)
     if parsed is None:
         raise InvalidInput("no such kind of request")
-    found = drafts.recipients(session=page.session, user=page.user, kind=parsed[0])
+    found = drafts.recipients(session=page.session, user=page.user)
     labels = {c["code"]: c["label"] for c in codes.code_list("languages", page.lang)}
     states = {c["code"]: c["label"] for c in codes.code_list("states", page.lang)}
     options = []
@@ -134,7 +134,7 @@ def create(page: DraftForm) -> Response:
     reference = page.field("reference", REFERENCE_LIMIT)
     chosen = {"to": to, "linked_request": linked, "reference": reference}
     problems = Problems()
-    target = drafts.recipient(session=page.session, user=page.user, kind=kind, authority_id=to)
+    target = drafts.recipient(session=page.session, user=page.user, authority_id=to)
     if target is None:
         problems.add("to", page._(N_("Choose the authority the request goes to")))
     if len(reference) > REFERENCE_LIMIT:
