@@ -38,7 +38,9 @@ def context(chromium: Browser) -> Iterator[BrowserContext]:
 def tab_to(page: Page, test: str) -> None:
     """Tab until the focused element passes `test` (a JavaScript expression of `e`)."""
     for _ in range(MAX_TABS):
-        if page.evaluate(f"(() => {{ const e = document.activeElement; return !!e && ({test}); }})()"):
+        if page.evaluate(
+            f"(() => {{ const e = document.activeElement; return !!e && ({test}); }})()"
+        ):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"no element reached by Tab: {test}")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from liaison.requests.wizard.render import Field
+from liaison.web.templating import N_
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def rows(found: list[Field], words: Callable[[str], str], parent: str = "") -> l
         label = f"{parent}: {f.label}" if parent else f.label
         inner = _rows_of(f, label, words)
         if not inner and not parent:
-            inner = [Row(label, words("Not given"), f.name)]
+            inner = [Row(label, words(N_("Not given")), f.name)]
         listed += inner
     return listed
 
@@ -75,7 +76,7 @@ def shown(f: Field, words: Callable[[str], str]) -> str:
     if not value:
         return ""
     if f.widget == "yesno":
-        return words("Yes") if value == "yes" else words("No")
+        return words(N_("Yes")) if value == "yes" else words(N_("No"))
     if f.widget in ("radios", "select", "language"):
         return labels.get(value, value)
     if f.widget == "lines":

@@ -30,20 +30,16 @@ Choice = Annotated[str, Query(max_length=80)]
 REFERENCE_LIMIT = 200
 
 
-def kind_choices(lang: str) -> list[tuple[str, str, str | None]]:
+def kind_choices(lang: str) -> list[tuple[str, str, list[int]]]:
     """Each kind, or each of its sub-types (an MLA is always of one), with its articles."""
-    found: list[tuple[str, str, str | None]] = []
+    found: list[tuple[str, str, list[int]]] = []
     for kind in codes.request_kinds(lang):
         if kind["code"] != "mla":
-            found.append((kind["code"], kind["label"], _articles(kind["articles"])))
+            found.append((kind["code"], kind["label"], kind["articles"]))
         for sub in kind.get("subtypes", []):
             label = f"{kind['label']}: {sub['label']}"
-            found.append((f"{kind['code']}:{sub['code']}", label, _articles(sub["articles"])))
+            found.append((f"{kind['code']}:{sub['code']}", label, sub["articles"]))
     return found
-
-
-def _articles(articles: list[int]) -> str:
-    return "art. " + ", ".join(str(a) for a in articles)
 
 
 def _kind(value: str) -> tuple[str, str | None] | None:
@@ -59,7 +55,10 @@ def _start(page: Page, problems: Problems, chosen: str = "", status: int = 200) 
         "requests/wizard/start.html",
         status=status,
         problems=problems,
-        choices=kind_choices(page.lang),
+        choices=[
+            (code, label, page._(N_("Articles %(articles)s"), articles=", ".join(map(str, arts))))
+            for code, label, arts in kind_choices(page.lang)
+        ],
         chosen=chosen,
     )
 
