@@ -111,7 +111,7 @@ def _accepted(page: Page, request: Request) -> list[str]:
 def _step(draft: Draft, slug: str) -> Step:
     found = step_named(draft.schema, slug)
     if found is None:
-        raise NotFound(f"no step {slug}")
+        raise NotFound("no such step of a draft")
     return found
 
 
