@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from tests.unit.requests.test_request_kinds import COMPLETE
 
 from liaison.requests.contents import RequestKind
 from liaison.requests.forms import codes
 from liaison.requests.forms.schema import content_schema
 from liaison.requests.wizard import render
 from liaison.requests.wizard.steps import steps_of
-from tests.unit.requests.test_request_kinds import COMPLETE
 
 ZONE = "Asia/Ho_Chi_Minh"
 
