@@ -26,6 +26,7 @@ from liaison.requests.models import Request
 from liaison.requests.wizard import render
 from liaison.requests.wizard.new import kind_choices
 from liaison.requests.wizard.steps import steps_of
+from liaison.web.cookies import LANG
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, extra_databases
 from tests.request_net import Pair, request_pair
@@ -319,3 +320,25 @@ def test_another_authority_and_a_role_without_drafting_are_refused(pair: Pair) -
     custodian = browser(pair, "vn.custodian")
     assert custodian.get("/requests/new").status_code == 403
     assert custodian.get(f"/requests/{request_id}/edit/case").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["vi", "ar"])
+def test_the_questions_and_problems_are_in_the_readers_language(pair: Pair, lang: str) -> None:
+    b = browser(pair, "vn.officer")
+    b.client.cookies.set(LANG, lang)
+    request_id = create(b, "preservation")
+    schema = content_schema("preservation", lang=lang)
+    case = shown(b, f"/requests/{request_id}/edit/case")
+    assert f'lang="{lang}"' in case
+    assert str(schema["properties"]["case_reference"]["title"]) in case
+    step = next(s for s in steps_of(schema) if "period_days" in s.keys)
+    path = f"/requests/{request_id}/edit/{step.slug}"
+    wrong = b.submit(path, path, **{"content.period_days": "30"})
+    assert wrong.status_code == 422
+    b.client.cookies.set(LANG, "en")
+    english = b.client.post(
+        path, data={"csrf_token": token_of(wrong.text), "content.period_days": "30"}
+    )
+    message = re.search(r'id="field-content.period_days-error">.*?</span>([^<]+)<', wrong.text)
+    assert message, wrong.text[-3000:]
+    assert message.group(1).strip() not in english.text  # worded for this reader, not in English
