@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from tests.browser.test_pages import _tab
+from tests.browser.test_pages import _axe, _tab
 from tests.conftest import PASSWORD, Factory
 
 from liaison.core.permissions import Role
@@ -84,6 +84,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
+    assert _axe(page) == []
     tab_to(page, "e.name === 'to' && e.value === 'de-bfj'")
     page.keyboard.press("Space")
     assert "Accepts" in page.content()
@@ -98,6 +99,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "at least four years" in page.content()
+    assert _axe(page) == []  # a repeatable group, radios with their articles, the explanation
     field(page, "content.offences.0.code-1")
     page.keyboard.press("Space")  # illegal access (art. 7)
     typed(page, "content.offences.0.domestic_provision", "Penal Code art. 289")
@@ -106,6 +108,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     typed(page, "content.offences.0.max_penalty.amount", "7")
     save(page)
 
+    assert _axe(page) == []  # a free text beside its translations
     typed(page, "content.facts.original", "A server at 203.0.113.7 was broken into.")
     save(page)
     typed(page, "content.data_to_preserve.original", "Logs of the server at 203.0.113.7.")
@@ -124,6 +127,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     # Under 60 days: the summary says so and links to the field, which says it too.
     summary = page.locator(".error-summary")
     assert summary.is_visible()
+    assert _axe(page) == []
     tab_to(page, "e.getAttribute('href') === '#field-content.period_days'")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "field-content.period_days"
@@ -139,6 +143,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     assert page.url.endswith("/edit")
     assert page.locator("h1").inner_text() == "Check your answers"
     assert "Before you can submit" not in page.content()
+    assert _axe(page) == []
     assert "VN-2026-0042" in page.content()
     button(page, "Submit for approval")
     with page.expect_navigation():

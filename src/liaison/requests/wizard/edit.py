@@ -38,6 +38,7 @@ from liaison.requests.wizard.steps import (
 from liaison.web.cookies import FIELD
 from liaison.web.forms import Problems
 from liaison.web.pages import Page, form_for, page_for
+from liaison.web.templating import N_
 
 router = APIRouter(include_in_schema=False)
 Drafter = Annotated[Page, Depends(page_for(Permission.request_draft))]
@@ -82,7 +83,12 @@ def _draft(page: Page, request_id: str) -> Draft:
     accepted = _accepted(page, request)
     labels = dict(code_list("languages"))
     offered = list(dict.fromkeys([page.lang, request.language, *accepted, *LANGUAGES]))
-    notes = {"OffenceCode": {o["code"]: o["article"] for o in codes.offences(page.lang)}}
+    notes = {
+        "OffenceCode": {
+            o["code"]: page._(N_("Article %(article)s"), article=o["article"])
+            for o in codes.offences(page.lang)
+        }
+    }
     ctx = render.Context(schema.get("$defs", {}), code_list, offered, page.zone, notes)
     try:
         gaps = {
@@ -145,6 +151,7 @@ def _page(
     page.nav = "outgoing"
     listed = steps_of(draft.schema)
     index = listed.index(step)
+    properties = draft.schema.get("properties", {})
     return page.render(
         "requests/wizard/step.html",
         status=status,
@@ -152,6 +159,12 @@ def _page(
         title=draft.schema.get("title", ""),
         step=step,
         steps=listed,
+        # What each step of the kind's own questions asks, for the list of steps.
+        about={
+            s.slug: ", ".join(str(properties[k].get("title", k)) for k in s.keys)
+            for s in listed
+            if s.slug.startswith("details-")
+        },
         number=index + 1,
         previous=listed[index - 1] if index else None,
         fields=found,
