@@ -122,6 +122,12 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     field(page, "content.period_days")
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("30")
+    # Checked in place first (htmx): the problems appear without leaving the page.
+    here = page.url
+    button(page, "Check this page")
+    page.keyboard.press("Enter")
+    page.locator("#wizard-problems .error-summary").wait_for()
+    assert page.url == here
     save(page)
 
     # Under 60 days: the summary says so and links to the field, which says it too.
