@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 
 def _group(name: str) -> Command:
+    # Every table mapped before any command opens a session: a row of one feature may name a
+    # table of another by foreign key (a person's key names its user), which SQLAlchemy
+    # resolves only among the tables it knows. Most of them a command imports anyway.
+    composition.metadata()
     command: Command = typer.main.get_group(composition.command_group(name))
     return command
 
@@ -33,12 +37,14 @@ def _group(name: str) -> Command:
 def _ping() -> Command:
     from liaison.federation.cli import ping_command  # noqa: PLC0415 - lazy: see _Liaison
 
+    composition.metadata()  # as for _group
     return single("ping", ping_command)
 
 
 def _outbox() -> Command:
     from liaison.federation.cli import outbox_command  # noqa: PLC0415 - lazy: see _Liaison
 
+    composition.metadata()  # as for _group
     return single("outbox", outbox_command)
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,9 @@ EXPECTED = {
     "ru": ("Запрос о взаимной правовой помощи", "Краткое изложение фактов", "Страница 1 из 1"),
     "vi": ("Yêu cầu tương trợ tư pháp", "Tóm tắt sự việc", "Trang 1/1"),
     "de": ("Rechtshilfeersuchen", "Zusammenfassung des Sachverhalts", "Seite 1 von 1"),
+    "fr": ("Demande d'entraide judiciaire", "Résumé des faits", "Page 1 sur 1"),
+    "es": ("Solicitud de asistencia judicial recíproca", "Resumen de los hechos", "Página 1 de 1"),
+    "zh": ("司法协助请求", "事实摘要", "第1页，共1页"),
 }
 
 
@@ -56,6 +60,10 @@ def test_pdf_has_translated_labels_and_intact_diacritics(lang: str, tmp_path: Pa
     assert "bị lừa đảo qua mạng; thiệt hại 2 tỷ đồng" in text
     assert "Trần Văn Đức" in text
     assert "pdfaid:part" in xmp_of(out)
+    if lang == "zh":
+        # Chinese needs its own font (Debian fonts-noto-cjk), embedded: no empty boxes.
+        fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+        assert "CJK" in fonts.stdout
 
 
 def test_names_in_the_document_language(tmp_path: Path) -> None:
