@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,32 @@ def test_a_complete_preservation_is_checked_and_submitted_for_approval(pair: Pai
         found = render.fields(chosen, "content", example, None, context(schema))
         saved = b.submit(path, path, **form_of(found))
         assert saved.status_code == 303, saved.text[:1000]
+    conditions = f"/requests/{request_id}/edit/conditions"
+    kept = {"confidential": "yes", "no_user_notice": "yes", "speciality": "yes"}
+    wrong = b.submit(conditions, conditions, **kept, wished_deadline="next week")
+    assert wrong.status_code == 422
+    assert 'href="#field-wished_deadline"' in wrong.text
+    right = b.submit(
+        conditions, conditions, **kept, urgent="yes", wished_deadline="2026-03-01T09:00"
+    )
+    assert right.status_code == 303
+    request = stored(pair, request_id)
+    assert request.urgent
+    assert request.wished_deadline == datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Hanoi
+    assert request.conditions["no_onward_transfer"] is False  # unticked: relaxed, explicitly
+    # Urgent, with a deadline: both need their reasons, which the case step asks.
+    case = f"/requests/{request_id}/edit/case"
+    answers = shown(b, f"/requests/{request_id}/edit")
+    assert f'href="{case}#field-content.urgency_reason"' in answers
+    assert f'href="{case}#field-content.deadline_reason"' in answers
+    with_reasons = example | {
+        "urgency_reason": {"original": "The logs go in 30 days.", "original_language": "en"},
+        "deadline_reason": {"original": "Hearing on 2 March.", "original_language": "en"},
+    }
+    step = steps_of(schema)[0]
+    chosen = {k: schema["properties"][k] for k in step.keys}
+    found = render.fields(chosen, "content", with_reasons, None, context(schema))
+    assert b.submit(case, case, **form_of(found)).status_code == 303
     answers = shown(b, f"/requests/{request_id}/edit")
     assert "Before you can submit" not in answers, answers
     assert f'href="/requests/{request_id}/preview.pdf"' in answers

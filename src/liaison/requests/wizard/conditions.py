@@ -6,6 +6,8 @@ relaxes one only by unticking it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from liaison.requests.contents.conditions import Conditions
 from liaison.requests.models import Request
@@ -45,15 +47,26 @@ class Chosen:
     flags: dict[str, bool]
     retention: str
     urgent: bool
+    deadline: str = ""  # as a date and time input shows it, in the reader's time zone
 
 
-def stored(request: Request) -> Chosen:
+def stored(request: Request, zone: str) -> Chosen:
     kept = Conditions.model_validate(request.conditions or {})
+    deadline = request.wished_deadline
     return Chosen(
         flags={name: bool(getattr(kept, name)) for name, _, _ in FLAGS},
         retention="" if kept.retention_days is None else str(kept.retention_days),
         urgent=bool(request.urgent),
+        deadline=deadline.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if deadline else "",
     )
+
+
+def _deadline(chosen: Chosen, zone: str) -> datetime | None:
+    """The wished deadline typed in the reader's time zone; ValueError if it is not a date."""
+    if not chosen.deadline:
+        return None
+    moment = datetime.fromisoformat(chosen.deadline)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
 def posted(page: Page) -> Chosen:
@@ -62,6 +75,7 @@ def posted(page: Page) -> Chosen:
         flags={name: page.field(name, 10) == "yes" for name, _, _ in FLAGS},
         retention=page.field("retention_days", 10),
         urgent=page.field("urgent", 10) == "yes",
+        deadline=page.field("wished_deadline", 40),
     )
 
 
@@ -75,10 +89,19 @@ def problems(page: Page, chosen: Chosen) -> Problems:
                 N_("Enter the number of days as a whole number from 1 to 36,500, or leave it empty")
             ),
         )
+    try:
+        _deadline(chosen, page.zone)
+    except ValueError:
+        found.add(
+            "wished_deadline",
+            page._(
+                N_("Enter the date and time the request should be dealt with by, or leave it empty")
+            ),
+        )
     return found
 
 
-def update(request: Request, chosen: Chosen) -> RequestUpdate:
+def update(request: Request, chosen: Chosen, zone: str) -> RequestUpdate:
     kept = Conditions.model_validate(request.conditions or {})
     changed = kept.model_copy(
         update={
@@ -86,11 +109,13 @@ def update(request: Request, chosen: Chosen) -> RequestUpdate:
             "retention_days": int(chosen.retention) if chosen.retention else None,
         }
     )
-    return RequestUpdate(conditions=changed, urgent=chosen.urgent)
+    return RequestUpdate(
+        conditions=changed, urgent=chosen.urgent, wished_deadline=_deadline(chosen, zone)
+    )
 
 
 def rows(page: Page, request: Request) -> list[tuple[str, str]]:
-    chosen = stored(request)
+    chosen = stored(request, page.zone)
     yes, no = page._(N_("Yes")), page._(N_("No"))
     found = [(page._(label), yes if chosen.flags[name] else no) for name, label, _ in FLAGS]
     found.append(
@@ -102,4 +127,12 @@ def rows(page: Page, request: Request) -> list[tuple[str, str]]:
         )
     )
     found.append((page._(N_("Urgent")), yes if chosen.urgent else no))
+    found.append(
+        (
+            page._(N_("Wished deadline")),
+            f"{chosen.deadline.replace('T', ' ')} ({page.zone})"
+            if chosen.deadline
+            else page._(N_("None")),
+        )
+    )
     return found

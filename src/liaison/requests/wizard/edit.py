@@ -170,7 +170,7 @@ def _page(
         fields=found,
         problems=problems,
         view=draft.view,
-        chosen=chosen or conditions.stored(draft.request),
+        chosen=chosen or conditions.stored(draft.request, page.zone),
         flags=conditions.FLAGS,
     )
 
@@ -238,7 +238,7 @@ def _save_conditions(page: Page, draft: Draft, step: Step) -> Response:
     service.update_draft(
         session=page.session,
         request=draft.request,
-        update=conditions.update(draft.request, chosen),
+        update=conditions.update(draft.request, chosen, page.zone),
         ctx=page.ctx,
         clock=page.node.clock,
         lang=page.lang,
@@ -255,6 +255,10 @@ def _check(page: Page, draft: Draft, content: dict[str, Any], **extra: Any) -> l
         language=request.language,
         reference=request.reference,
         content=content,
+        # What submission checks besides the contents: urgency and a deadline need reasons.
+        conditions=request.conditions,
+        urgent=request.urgent,
+        wished_deadline=request.wished_deadline,
         linked_request=request.linked_request,
         **extra,
     )
