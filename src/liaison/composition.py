@@ -154,10 +154,11 @@ def web_sections() -> tuple[Section, ...]:
     count it shows in the header; the shell's own (sign-in, account) come with it."""
     from liaison.notifications import web as notifications_web  # noqa: PLC0415 - lazy, see top
     from liaison.requests import web as requests_web  # noqa: PLC0415 - lazy, see top
-    from liaison.requests import web_actions, web_dashboard  # noqa: PLC0415 - lazy, see top
+    from liaison.requests import web_actions, web_dashboard, wizard  # noqa: PLC0415 - lazy, see top
 
     return (
         web_dashboard.section,
+        wizard.section,
         requests_web.section,
         web_actions.section,
         notifications_web.section,

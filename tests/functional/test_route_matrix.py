@@ -158,10 +158,19 @@ GET    /requests/{request_id}                        in  in  404 ok  ok  404 404
 GET    /requests/{request_id}/document.pdf           in  in  404 ok  ok  404 404 403 403 403
 GET    /requests/{request_id}/response.pdf           in  in  404 ok  ok  404 404 403 403 403
 GET    /requests/{request_id}/steps/{step}           in  in  404 ok  ok  404 404 403 403 403
+GET    /requests/new                                 in  in  ok  ok  ok  ok  403 403 403 403
+GET    /requests/new/recipient                       in  in  ok  ok  ok  ok  403 403 403 403
+GET    /requests/{request_id}/edit                   in  in  404 ok  ok  404 403 403 403 403
+GET    /requests/{request_id}/edit/{slug}            in  in  404 ok  ok  404 403 403 403 403
+GET    /requests/{request_id}/preview.pdf            in  in  404 ok  ok  404 404 403 403 403
 GET    /notifications                                in  in  ok  ok  ok  ok  ok  ok  ok  ok
 GET    /notifications/count                          in  in  ok  ok  ok  ok  ok  ok  ok  ok
 POST   /notifications/{notification_id}/read         in  in  404 ok  404 404 404 404 404 404
 POST   /requests/{request_id}/steps/{step}           in  in  404 ok  ok  404 404 403 403 403
+POST   /requests/new                                 in  in  ok  ok  ok  ok  403 403 403 403
+POST   /requests/{request_id}/edit/{slug}/check      in  in  404 ok  ok  404 403 403 403 403
+POST   /requests/{request_id}/edit/{slug}            in  in  404 ok  ok  404 403 403 403 403
+POST   /requests/{request_id}/submission             in  in  404 ok  ok  404 403 403 403 403
 POST   /sign-out                                     in  in  ok  ok  ok  ok  ok  ok  ok  ok
 """
 
@@ -364,6 +373,7 @@ def world(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Wo
                 "name": "offences",
                 "action": "acknowledge",
                 "step": "submit",
+                "slug": "case",
                 "package": "0" * 64,
                 "transfer": transfer,
                 "origin": ru.settings.node_name,

@@ -185,8 +185,16 @@ def request_page(
         ]
         expiry = follow_ups.effective_expiry(page.session, request)
     permissions = page.principal.permissions if page.principal else frozenset()
+    mine_unsent = request.side is Side.requesting and request.sent_at is None
     return page.render(
         "requests/request.html",
+        # The wizard reopens a draft for who may edit it (requests.wizard); a preview of the
+        # formal document is there until the request is sent.
+        can_edit=request.status == Status.draft
+        and mine_unsent
+        and Permission.request_draft in permissions,
+        can_preview=mine_unsent
+        and request.status in (Status.draft, Status.awaiting_approval, Status.approved),
         request=request,
         contents=contents(request.kind, request.content, page.lang),
         entries=timeline(session=page.session, request=request, user=page.user, now=now),
