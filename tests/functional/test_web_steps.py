@@ -14,16 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from liaison.accounts import service as accounts
-from liaison.accounts.schemas import UserCreate
 from liaison.audit.models import AuditEntry
-from liaison.authorities import service as authorities
-from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
-from liaison.core.permissions import AuthorityRole, Role
+from liaison.core.permissions import Role
 from liaison.requests.models import DomesticProsecution
-from tests.conftest import PASSWORD
-from tests.federation_net import CTX, extra_databases
+from tests.federation_net import extra_databases
 from tests.functional.test_preservation_and_due import (
     executed_preservation,
     read,
@@ -31,10 +26,10 @@ from tests.functional.test_preservation_and_due import (
 )
 from tests.functional.test_request_conditions import executed_mla
 from tests.functional.test_web_pages import browser, steps_offered
-from tests.request_net import Pair, request_pair
+from tests.request_net import THIRD_NAME, Pair, host_third, request_pair
 from tests.web import Browser
 
-THIRD = "Department of Special Investigation (Thailand)"
+THIRD = f"{THIRD_NAME} (Thailand)"
 
 
 @pytest.fixture(scope="module")
@@ -46,38 +41,7 @@ def node_urls(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 def pair(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Pair]:
     with request_pair(node_urls, tmp_path, clock) as pair:
-        node = pair.net.nodes["vn-mps"]
-        # A third authority on the vn node, in the directory: where a request may be forwarded,
-        # and whose user (every role) must find nothing of the two parties' request.
-        with node.db.session() as session:
-            authorities.create(
-                session=session,
-                kek=node.kek,
-                data=AuthorityCreate(
-                    id="th-dsi",
-                    state="TH",
-                    names={"en": "Department of Special Investigation"},
-                    roles=[AuthorityRole.central_authority],
-                    accepted_languages=["en"],
-                ),
-                ctx=CTX,
-                clock=clock,
-            )
-            accounts.create(
-                session=session,
-                authority_id="th-dsi",
-                data=UserCreate(
-                    username="th.everything",
-                    display_name="Th Everything",
-                    password=PASSWORD,
-                    roles=list(Role),
-                ),
-                ctx=CTX,
-                clock=clock,
-            )
-            session.commit()
-        pair.net.hosted["vn-mps"] = {"th-dsi"}
-        pair.net.publish()
+        host_third(pair, clock, username="th.everything", roles=list(Role))
         yield pair
 
 
