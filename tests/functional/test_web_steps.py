@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from liaison.audit.models import AuditEntry
 from liaison.core.clock import FakeClock
 from liaison.core.permissions import Role
+from liaison.requests.contents import RequestKind
 from liaison.requests.models import DomesticProsecution
 from tests.federation_net import extra_databases
 from tests.functional.test_preservation_and_due import (
@@ -25,6 +26,7 @@ from tests.functional.test_preservation_and_due import (
     refused_for_nationality,
 )
 from tests.functional.test_request_conditions import executed_mla
+from tests.functional.test_requests_flow import approve_and_send, draft
 from tests.functional.test_web_pages import browser, steps_offered
 from tests.request_net import THIRD_NAME, Pair, host_third, request_pair
 from tests.web import Browser
@@ -57,6 +59,19 @@ def _nothing_for_a_third(pair: Pair, request_id: str, steps: list[str]) -> None:
         assert shown.status_code == 404, name
         assert request_id not in shown.text
         assert third.submit("/", page).status_code == 404, name
+
+
+def test_a_response_given_on_its_page_is_signed_and_reaches_the_other_side(pair: Pair) -> None:
+    request_id = draft(pair, RequestKind.PRESERVATION)
+    approve_and_send(pair, request_id)
+    pair.deliver()
+    contact, base = browser(pair, "ru.contact"), f"/requests/{request_id}"
+    for step in ("acknowledge", "start", "respond"):
+        taken = _post(contact, f"{base}/steps/{step}")
+        assert taken.status_code == 303, (step, taken.text[:300])
+        pair.deliver()
+    assert pair.states(request_id) == ("executed", "executed")
+    assert "/response.pdf" in browser(pair, "vn.officer").get(base).text
 
 
 def test_export_forward_and_authorise_as_forms(pair: Pair) -> None:

@@ -174,6 +174,9 @@ def _take(
             ctx=ctx,
             ground=ground,
             reason=reason,
+            # A decision (response, refusal) issues the signed response document.
+            kek=page.node.kek,
+            max_envelope_bytes=page.node.settings.federation_max_envelope_bytes,
             clock=clock,
         )
 
