@@ -165,12 +165,15 @@ def _extend(world: World, officer: Person) -> None:
     officer.open(world, "Outgoing", PRESERVATION)
     officer.page.get_by_role("link", name=step, exact=True).click()
     officer.page.get_by_label("By how many days?").fill("0")
-    officer.page.get_by_role("button", name=step, exact=True).click()
+    officer.page.get_by_role("button", name="Continue", exact=True).click()
     summary = officer.page.locator(".error-summary")
     assert summary.is_visible()
     summary.get_by_role("link").click()
     assert officer.page.evaluate("document.activeElement.id") == "field-days"
     officer.page.get_by_label("By how many days?").fill("30")
+    officer.page.get_by_role("button", name="Continue", exact=True).click()
+    # Check your answers, then send.
+    assert officer.page.locator(".summary-value").first.inner_text() == "30"
     officer.page.get_by_role("button", name=step, exact=True).click()
     officer.page.wait_for_url(f"{officer.base}/requests/{world.ids[PRESERVATION]}?done=extend")
     world.deliver()

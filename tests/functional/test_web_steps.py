@@ -48,7 +48,8 @@ def pair(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Pai
 
 
 def _post(b: Browser, page: str, **fields: str) -> httpx.Response:
-    return b.submit(page, page, **fields)
+    """Post the step's answers as confirmed on the "check your answers" page."""
+    return b.submit(page, page, answer="confirm", **fields)
 
 
 def _nothing_for_a_third(pair: Pair, request_id: str, steps: list[str]) -> None:
@@ -139,6 +140,17 @@ def test_extension_and_warning_of_a_preservation_as_forms(pair: Pair) -> None:
         refused = _post(officer, f"{base}/steps/extend", days=wrong)
         assert refused.status_code == 422, wrong
         assert 'href="#field-days"' in refused.text
+    extend = f"{base}/steps/extend"
+    check = officer.submit(extend, extend, days="30")
+    assert check.status_code == 200
+    assert "Check your answers" in check.text
+    assert '<input type="hidden" name="days" value="30">' in check.text
+    change = officer.submit(
+        f"{base}/steps/extend", f"{base}/steps/extend", days="30", answer="change"
+    )
+    assert 'value="30"' in change.text
+    assert "Check your answers" not in change.text
+    assert read(pair, "vn.officer", request_id)["preservation_expiry"] == before  # nothing sent
     asked = _post(officer, f"{base}/steps/extend", days="30")
     assert asked.status_code == 303, asked.text
     pair.deliver()

@@ -1,7 +1,8 @@
 """The steps that ask more than a reason: each says which fields it asks (`Field`), checks what
-was posted (problems in the reader's language, never echoing the input), and calls its
-service. web_sharing and web_reports define them; web_actions routes to them once
-requests.offered has offered the step to the reader."""
+was posted (problems in the reader's language, never echoing the input), shows the answers to
+check with what will be sent, and only then calls its service. web_sharing and web_reports
+define them; web_actions routes to them once requests.offered has offered the step to the
+reader."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ class Field:
     limit: int = 300
     width: str | None = None
     inputmode: str | None = None
+
+    def shown(self, value: str) -> str:
+        """The answer as the reader chose it: an option by its label."""
+        if not value:
+            return ""
+        return next((label for v, label, _ in self.options if v == value), value)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -79,6 +86,7 @@ def _render(
     values: Values,
     problems: Problems,
     status: int = 200,
+    checking: bool = False,
 ) -> Response:
     page.nav = "incoming" if request.requested == page.user.authority_id else "outgoing"
     return page.render(
@@ -90,6 +98,7 @@ def _render(
         values=values,
         problems=problems,
         words=web_words,
+        checking=checking,
     )
 
 
@@ -106,6 +115,12 @@ def post(page: Page, request: Request, found: Offer, form: StepForm) -> Response
     form.check(page, request, found, values, problems)
     if problems:
         return _render(page, request, found, form, values=values, problems=problems, status=422)
+    if page.field("answer", 16) != "confirm":
+        # "Check your answers" first; "change" goes back to the form, the answers kept.
+        checking = page.field("answer", 16) != "change"
+        return _render(
+            page, request, found, form, values=values, problems=problems, checking=checking
+        )
     try:
         sent = form.take(page, request, values)
     except Refused as exc:
