@@ -2,7 +2,7 @@
 .PHONY: demo test bootstrap system-packages lint unit lock bench screenshots clean
 
 # Debian packages Liaison needs at run time (WeasyPrint renders the formal documents) ...
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core age
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core age
 # ... and those the tests add: a PostgreSQL server, the external checkers of our formats, and
 # the browser the web interface is tested in (Playwright drives it; it downloads none).
 TEST_DEBS := $(RUN_DEBS) postgresql poppler-utils chromium
@@ -32,10 +32,10 @@ lock: bootstrap
 	.venv/bin/python -m pip install --quiet uv
 	.venv/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
-# Screenshots of the main pages (English, and Arabic for the right-to-left layout) into
-# docs/screenshots/, taken by the browser tests in Debian's chromium.
+# Screenshots of the main pages in en, ru, vi, ar (right to left) and zh into docs/screenshots/,
+# taken by the browser tests in Debian's chromium.
 screenshots: bootstrap
-	-bin/system-packages chromium fonts-noto-core
+	-bin/system-packages chromium fonts-noto-core fonts-noto-cjk
 	WEB_SCREENSHOTS=1 .venv/bin/pytest -q tests/browser
 
 bench: bootstrap

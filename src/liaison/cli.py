@@ -7,7 +7,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,53 +17,37 @@ from typer._click import Command  # typer's own copy of click, which its groups 
 from typer.core import TyperGroup
 
 from liaison import composition
+from liaison.cli_lazy import LazyCommands, single
 from liaison.cli_support import console, fail, handle_errors, load_node, unit_of_work
 from liaison.config import Env, load_settings
-from liaison.federation.cli import outbox_command, ping_command
 
 if TYPE_CHECKING:
     from liaison import localnet
 
 
-class _Commands(MutableMapping[str, Command]):
-    """The commands of `liaison`, where a command group (composition.COMMAND_GROUPS) is
-    imported the first time it is looked up: to run it, or to list it in --help. A command
-    then loads its own group only, which is most of its start-up time."""
+def _group(name: str) -> Command:
+    command: Command = typer.main.get_group(composition.command_group(name))
+    return command
 
-    def __init__(self, commands: MutableMapping[str, Command], groups: Iterable[str]) -> None:
-        self._loaded = dict(commands)
-        self._groups = [name for name in groups if name not in self._loaded]
 
-    def __getitem__(self, name: str) -> Command:
-        if name not in self._loaded:
-            if name not in self._groups:
-                raise KeyError(name)
-            command = typer.main.get_group(composition.command_group(name))
-            command.name = name
-            self._loaded[name] = command
-        return self._loaded[name]
+def _ping() -> Command:
+    from liaison.federation.cli import ping_command  # noqa: PLC0415 - lazy: see _Liaison
 
-    def __setitem__(self, name: str, command: Command) -> None:
-        self._loaded[name] = command
+    return single("ping", ping_command)
 
-    def __delitem__(self, name: str) -> None:
-        if name not in self:
-            raise KeyError(name)
-        self._loaded.pop(name, None)
-        self._groups = [group for group in self._groups if group != name]
 
-    def __iter__(self) -> Iterator[str]:
-        yield from self._loaded
-        yield from (name for name in self._groups if name not in self._loaded)
+def _outbox() -> Command:
+    from liaison.federation.cli import outbox_command  # noqa: PLC0415 - lazy: see _Liaison
 
-    def __len__(self) -> int:
-        return len(self._loaded) + sum(name not in self._loaded for name in self._groups)
+    return single("outbox", outbox_command)
 
 
 class _Liaison(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = _Commands(self.commands, composition.COMMAND_GROUPS)
+        # Each group (composition.COMMAND_GROUPS) and command imported when it is looked up.
+        loaders = {name: partial(_group, name) for name in composition.COMMAND_GROUPS}
+        self.commands = LazyCommands(self.commands, loaders | {"ping": _ping, "outbox": _outbox})
 
 
 app = typer.Typer(
@@ -70,8 +55,6 @@ app = typer.Typer(
     help="Liaison: cross-border cooperation against cybercrime.",
     no_args_is_help=True,
 )
-app.command("ping")(ping_command)
-app.command("outbox")(outbox_command)
 
 
 @app.command("init")

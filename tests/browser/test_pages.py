@@ -1,7 +1,8 @@
 """The web interface in a real browser (Debian's chromium through Playwright): sign-in with the
 keyboard alone, every main page without a console error or a CSP violation, each under
 300 KB with its assets, axe-core finding no serious or critical violation, a request taken
-through its steps by clicking, the right-to-left layout; and screenshots of the main pages
+through its steps by clicking, the right-to-left layout, every main page in ru, vi, ar and zh
+with no untranslated message; and screenshots of the main pages
 into docs/screenshots/ when WEB_SCREENSHOTS is set (`make screenshots`; not LIAISON_*, which
 the suite's `env` fixture clears).
 """
@@ -24,6 +25,7 @@ from liaison.core.permissions import Role
 from liaison.node import Node
 from liaison.requests import service as requests
 from liaison.requests.schemas import RequestCreate
+from liaison.web import templating
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -213,8 +215,37 @@ def test_arabic_mirrors_the_layout(world: World, context: BrowserContext) -> Non
     assert brand is not None
     assert identity is not None
     assert brand["x"] > identity["x"]
-    if os.environ.get("WEB_SCREENSHOTS"):
-        for name, path in _pages(world).items():
-            page.goto(world.base + path)
-            page.screenshot(path=str(SHOTS / f"ar-{name}.png"), full_page=True)
+    assert not watch.errors, watch.errors
+
+
+# What a reader of each language sees on the outgoing list's heading, in their own words.
+HEADINGS = {
+    "ru": "Исходящие",
+    "vi": "Yêu cầu đi",
+    "ar": "الطلبات الصادرة",
+    "zh": "发出的请求",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "vi", "ar", "zh"])
+def test_every_main_page_in_the_readers_language(
+    world: World, context: BrowserContext, lang: str
+) -> None:
+    page, watch = _tab(context)
+    _sign_in_with_the_keyboard(page, world.base, "vn.officer")
+    page.goto(f"{world.base}/language?set={lang}&next=/")
+    templating.MISSING.clear()
+    for name, path in _pages(world).items():
+        page.goto(world.base + path)
+        page.wait_for_load_state("networkidle")
+        html = page.locator("html")
+        assert html.get_attribute("lang") == lang, name
+        assert html.get_attribute("dir") == ("rtl" if lang == "ar" else "ltr"), name
+        if os.environ.get("WEB_SCREENSHOTS"):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{lang}-{name}.png"), full_page=True)
+    # Every message a page looked up had its translation (the server runs in this process).
+    assert {msgid for found, msgid in templating.MISSING if found == lang} == set()
+    page.goto(f"{world.base}/requests/outgoing")
+    assert HEADINGS[lang] in page.locator("h1").inner_text()
     assert not watch.errors, watch.errors

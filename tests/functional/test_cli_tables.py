@@ -154,5 +154,8 @@ def test_node_tables_fit(env: dict[str, str], filled: dict[str, Any], width: int
     # the node fixture's clock is months behind the command's
     refused = _shown(env, width, "audit", "refusals", "--hours", "8784")
     assert_fits(refused, width, ["federation", "malformed"])
+    sent_note = _shown(env, width, "note", "send", "--from", "vn-mps", "--to", "ru-gpo", "Hi")
+    assert "\t" not in sent_note
+    assert_fits(sent_note, width, ["Note", "Thread", "Queued", "for", "ru-gpo"])
     threads = _shown(env, width, "note", "list", "-a", "vn-mps")
     assert_fits(threads, width, ["ru-gpo", "messages"])

@@ -4,6 +4,7 @@ interpreter (this one has imported everything), by the modules loaded, not by a 
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -76,3 +77,48 @@ def test_an_unknown_group_is_refused() -> None:
     result = CliRunner().invoke(app, ["nonsense"], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "No such command 'nonsense'" in result.output
+
+
+def test_listing_requests_imports_the_reading_commands_alone() -> None:
+    # `request list` (run here with an unknown user: the command is found and starts) loads
+    # its own module, not the drafting or execution commands, nor the federation commands.
+    loaded = _loaded_after(
+        "from typer.testing import CliRunner\n"
+        "from liaison.cli import app\n"
+        "result = CliRunner().invoke(app, ['request', 'list', '--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+    )
+    assert "liaison.requests.cli.reading" in loaded
+    others = ("drafting", "execution", "forms", "preservation", "prosecution")
+    assert not [m for m in others if f"liaison.requests.cli.{m}" in loaded]
+    assert "liaison.federation.cli" not in loaded
+
+
+def test_each_request_command_is_where_the_group_looks_for_it() -> None:
+    # Import every module of the group: what they register is exactly what COMMANDS names,
+    # each in the module COMMANDS says (a new command without its entry would be unreachable).
+    app_module = importlib.import_module("liaison.requests.cli.app")  # the package's app is a Typer
+
+    for module in set(app_module.COMMANDS.values()):
+        __import__(f"liaison.requests.cli.{module}")
+    found = {
+        info.name: info.callback.__module__.rsplit(".", 1)[-1]
+        for info in app_module.app.registered_commands
+        if info.name and info.callback
+    }
+    assert found == app_module.COMMANDS
+
+
+def test_every_request_command_is_listed_and_runs_its_help() -> None:
+    from liaison.requests.cli.app import COMMANDS  # noqa: PLC0415 - the module under test
+
+    runner = CliRunner()
+    listing = runner.invoke(app, ["request", "--help"], env={"COLUMNS": "200"})
+    assert listing.exit_code == 0
+    for name in COMMANDS:
+        assert f" {name} " in listing.output, name
+        result = runner.invoke(app, ["request", name, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (name, result.output)
+    unknown = runner.invoke(app, ["request", "nonsense"], env={"COLUMNS": "200"})
+    assert unknown.exit_code == 2
+    assert "No such command 'nonsense'" in unknown.output

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from liaison.audit.context import cli_context
 from liaison.authorities import service as authorities
-from liaison.cli_support import handle_errors, load_node, print_table, unit_of_work
+from liaison.cli_support import handle_errors, load_node, print_fields, print_table, unit_of_work
 from liaison.federation import messages
 from liaison.federation.models import OutboxEnvelope
 
@@ -38,7 +38,7 @@ def send(
             thread=thread,
             clock=node.clock,
         )
-    typer.echo(f"{message.id}\tthread {message.thread}\tqueued for {recipient}")
+    print_fields([("Note", message.id), ("Thread", message.thread), ("Queued for", recipient)])
 
 
 @note_app.command("list")

@@ -22,7 +22,7 @@ from liaison.i18n import LANGUAGES, catalog_path
 
 DOMAIN = "web"
 PACKAGE = Path(__file__).parent.parent
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "gettext": None, "ngettext": (1, 2)}
 _JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true", "newstyle_gettext": "true"}
 # The languages a translator fills; English is the msgids themselves.
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")

@@ -17,7 +17,7 @@ from liaison.core.permissions import Permission
 from liaison.notifications import service
 from liaison.notifications.models import MAX_ID, Notification
 from liaison.web.pages import Badge, Page, Section, form_for, page_for
-from liaison.web.templating import N_
+from liaison.web.templating import N_, N_plural
 
 TEMPLATES = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ CATEGORIES = {
     "warning": N_("Warning from the requested authority"),
     "new_request": N_("New request"),
 }
-SINGULAR, PLURAL = N_("%(count)s unread notification"), N_("%(count)s unread notifications")
+SINGULAR, PLURAL = N_plural("%(count)s unread notification", "%(count)s unread notifications")
 
 
 def badge(session: Session, user: User) -> Badge:

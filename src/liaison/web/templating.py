@@ -2,8 +2,10 @@
 
 Messages are gettext msgids of the "web" domain, translated per request: templates call
 `_("...")` and `ngettext(...)` (new-style: `%(name)s` placeholders, values escaped), pages
-mark theirs with `N_`. A lookup that finds no translation outside English is remembered in
-MISSING, which the browser tests read to fail on any untranslated message that reaches a page.
+mark theirs with `N_` (`N_plural` for a message with a plural). `bin/i18n` extracts them
+into each language's web.po (liaison.i18n.catalogs). A lookup that finds no translation outside
+English is remembered in MISSING, which the browser tests read to fail on any untranslated
+message that reaches a page.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ MISSING: set[tuple[str, str]] = set()
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     """Marks a message for extraction; it is translated where it is shown."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - see N_
+    """Marks a message with a plural for extraction, as one entry; shown with ngettext."""
+    return singular, plural
 
 
 def environment(directories: Iterable[Path]) -> Environment:

@@ -25,7 +25,7 @@ from liaison.requests.forms import codes
 from liaison.requests.forms.codes import ENUM_LISTS, CodeList
 from liaison.requests.forms.schema import content_schema, msgids
 
-LANGUAGES = ["ru", "vi", "de"]
+LANGUAGES = ["ru", "vi", "de", "fr", "es", "ar", "zh"]
 VARIANTS = [(kind, None) for kind in RequestKind] + [
     (kind, subtype) for kind in RequestKind for subtype in contents.subtypes(kind)
 ]

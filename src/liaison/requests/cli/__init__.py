@@ -1,7 +1,7 @@
 """`liaison request ...`: every step of a request from the node's command line, as a named user
-of an authority hosted here. Importing this package registers every command on `app`."""
+of an authority hosted here. Each command's module is imported when the command is looked up
+(see app.py)."""
 
-from liaison.requests.cli import drafting, execution, forms, preservation, prosecution, reading
 from liaison.requests.cli.app import app
 
-__all__ = ["app", "drafting", "execution", "forms", "preservation", "prosecution", "reading"]
+__all__ = ["app"]

@@ -329,6 +329,21 @@ PENALTY_UNITS: dict[str, dict[str, dict[str, str]]] = {
         "years": {"one": "год", "few": "года", "many": "лет", "other": "года"},
     },
     "vi": {"months": {"other": "tháng"}, "years": {"other": "năm"}},
+    "fr": {
+        "months": {"one": "mois", "many": "mois", "other": "mois"},
+        "years": {"one": "an", "many": "ans", "other": "ans"},
+    },
+    "es": {
+        "months": {"one": "mes", "many": "meses", "other": "meses"},
+        "years": {"one": "año", "many": "años", "other": "años"},
+    },
+    "ar": {
+        "months": {"zero": "شهر", "one": "شهر", "two": "شهران", "few": "أشهر", "many": "شهرًا"}
+        | {"other": "شهر"},
+        "years": {"zero": "سنة", "one": "سنة", "two": "سنتان", "few": "سنوات", "many": "سنة"}
+        | {"other": "سنة"},
+    },
+    "zh": {"months": {"other": "个月"}, "years": {"other": "年"}},
 }
 
 

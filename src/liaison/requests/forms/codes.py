@@ -163,16 +163,22 @@ def grounds(kind: RequestKind | str, lang: str) -> list[Code]:
 def _cldr(name: CodeList, lang: str) -> tuple[Code, ...]:
     """States, languages and time zones in `lang`, sorted by label as a reader looks them up."""
     locale, english = Locale.parse(lang), Locale("en")
+
     # The codes the contents accept (core.codes, from CLDR's English names), each named in
-    # `lang` where CLDR has the name, in English where it has not.
+    # `lang` where CLDR has the name, in English where it has not (or "names" it by its code,
+    # as French and Spanish do for Fon or Tiv).
+    def named(names: Any, code: str, fallback: Any) -> str:
+        found = names.get(code)
+        return str(found) if found and found != code else str(fallback[code])
+
     if name is CodeList.STATES:
         found = [
-            {"code": code, "label": str(locale.territories.get(code) or english.territories[code])}
+            {"code": code, "label": named(locale.territories, code, english.territories)}
             for code in states()
         ]
     elif name is CodeList.LANGUAGES:
         found = [
-            {"code": code, "label": str(locale.languages.get(code) or english.languages[code])}
+            {"code": code, "label": named(locale.languages, code, english.languages)}
             for code in languages()
         ]
     else:
