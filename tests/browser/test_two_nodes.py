@@ -29,6 +29,7 @@ from liaison.requests import service as requests
 from liaison.requests.schemas import RequestCreate
 
 PRESERVATION, MLA = "VN-2026-0101", "VN-2026-0102"
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 NOT_FOUND = "Failed to load resource: the server responded with a status of 404"
 
 
@@ -159,11 +160,22 @@ def _execute(world: World, people: dict[str, Person], reference: str, executor: 
     assert "signature verified" in officer.page.content()
 
 
+def _axe(page: Page) -> list[str]:
+    """axe-core's serious and critical findings (evaluated through DevTools: the CSP stays on)."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
+    )
+    return [str(v) for v in found]
+
+
 def _extend(world: World, officer: Person) -> None:
     """A step with a field of its own: a wrong number of days, shown and corrected."""
     step = "Ask to extend the preservation"
     officer.open(world, "Outgoing", PRESERVATION)
     officer.page.get_by_role("link", name=step, exact=True).click()
+    assert _axe(officer.page) == []
     officer.page.get_by_label("By how many days?").fill("0")
     officer.page.get_by_role("button", name="Continue", exact=True).click()
     summary = officer.page.locator(".error-summary")
@@ -174,6 +186,7 @@ def _extend(world: World, officer: Person) -> None:
     officer.page.get_by_role("button", name="Continue", exact=True).click()
     # Check your answers, then send.
     assert officer.page.locator(".summary-value").first.inner_text() == "30"
+    assert _axe(officer.page) == []
     officer.page.get_by_role("button", name=step, exact=True).click()
     officer.page.wait_for_url(f"{officer.base}/requests/{world.ids[PRESERVATION]}?done=extend")
     world.deliver()
