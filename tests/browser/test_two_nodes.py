@@ -8,6 +8,7 @@ a third authority, on the requesting node, finds nothing of either request.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack
@@ -30,6 +31,7 @@ from liaison.requests.schemas import RequestCreate
 
 PRESERVATION, MLA = "VN-2026-0101", "VN-2026-0102"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NOT_FOUND = "Failed to load resource: the server responded with a status of 404"
 
 
@@ -160,6 +162,13 @@ def _execute(world: World, people: dict[str, Person], reference: str, executor: 
     assert "signature verified" in officer.page.content()
 
 
+def _screenshot(page: Page, name: str) -> None:
+    """Into docs/screenshots/ when WEB_SCREENSHOTS is set (`make screenshots`)."""
+    if os.environ.get("WEB_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"en-{name}.png"), full_page=True)
+
+
 def _axe(page: Page) -> list[str]:
     """axe-core's serious and critical findings (evaluated through DevTools: the CSP stays on)."""
     page.evaluate(AXE.read_text())
@@ -176,6 +185,7 @@ def _extend(world: World, officer: Person) -> None:
     officer.open(world, "Outgoing", PRESERVATION)
     officer.page.get_by_role("link", name=step, exact=True).click()
     assert _axe(officer.page) == []
+    _screenshot(officer.page, "step-extend")
     officer.page.get_by_label("By how many days?").fill("0")
     officer.page.get_by_role("button", name="Continue", exact=True).click()
     summary = officer.page.locator(".error-summary")
@@ -187,6 +197,7 @@ def _extend(world: World, officer: Person) -> None:
     # Check your answers, then send.
     assert officer.page.locator(".summary-value").first.inner_text() == "30"
     assert _axe(officer.page) == []
+    _screenshot(officer.page, "step-check")
     officer.page.get_by_role("button", name=step, exact=True).click()
     officer.page.wait_for_url(f"{officer.base}/requests/{world.ids[PRESERVATION]}?done=extend")
     world.deliver()
