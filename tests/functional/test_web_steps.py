@@ -83,6 +83,8 @@ def test_export_forward_and_authorise_as_forms(pair: Pair) -> None:
     assert "export" in offered
     assert "forward" not in offered  # an officer does not forward
     assert officer.get(f"{base}/steps/forward").status_code == 403
+    tried = officer.submit(base, f"{base}/steps/forward", to="th-dsi", note="x", answer="confirm")
+    assert tried.status_code == 403  # posted as well as shown
 
     missing = _post(officer, f"{base}/steps/export", use="other_proceeding", proceeding="")
     assert missing.status_code == 422
