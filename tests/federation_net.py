@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -68,6 +68,8 @@ class Net:
     operator_private: bytes
     operator_kid: str
     version: int = 1
+    # Authorities hosted beside another on its node (its id → theirs), published with it.
+    hosted: dict[str, set[str]] = field(default_factory=dict)
 
     def publish(self, *, revoked: list[document.RevokedKey] | None = None) -> None:
         """Sign a new directory version from every node's entries and import it everywhere."""
@@ -88,7 +90,7 @@ class Net:
                         endpoint=endpoint_of(self.nodes, authority_id),
                         kinds=composition.kind_names(),
                     )
-                    if e.id == authority_id
+                    if e.id == authority_id or e.id in self.hosted.get(authority_id, set())
                 ]
         clock = next(iter(self.nodes.values())).clock
         doc = operator.build_document(

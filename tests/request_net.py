@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 from liaison.accounts import service as accounts
 from liaison.accounts.schemas import UserCreate
 from liaison.app import create_app
-from liaison.core.clock import FakeClock
-from liaison.core.permissions import Role
+from liaison.authorities import service as authorities
+from liaison.authorities.schemas import AuthorityCreate
+from liaison.core.clock import Clock, FakeClock
+from liaison.core.permissions import AuthorityRole, Role
 from liaison.federation import delivery as worker
 from liaison.requests.models import Request
 from tests.conftest import PASSWORD
@@ -101,3 +103,42 @@ def request_pair(urls: list[str], tmp: Path, clock: FakeClock) -> Iterator[Pair]
     finally:
         for node in net.nodes.values():
             empty(node)
+
+
+THIRD_ID = "th-dsi"
+THIRD_NAME = "Department of Special Investigation"
+
+
+def host_third(pair: Pair, clock: Clock, *, username: str, roles: list[Role]) -> None:
+    """A third authority on the vn node, in the directory, with one user: what it does not see
+    of the two parties' requests is kept from it by tenancy, not by want of a permission."""
+    node = pair.net.nodes["vn-mps"]
+    with node.db.session() as session:
+        authorities.create(
+            session=session,
+            kek=node.kek,
+            data=AuthorityCreate(
+                id=THIRD_ID,
+                state="TH",
+                names={"en": THIRD_NAME},
+                roles=[AuthorityRole.central_authority],
+                accepted_languages=["en"],
+            ),
+            ctx=CTX,
+            clock=clock,
+        )
+        accounts.create(
+            session=session,
+            authority_id=THIRD_ID,
+            data=UserCreate(
+                username=username,
+                display_name=username.title(),
+                password=PASSWORD,
+                roles=roles,
+            ),
+            ctx=CTX,
+            clock=clock,
+        )
+        session.commit()
+    pair.net.hosted["vn-mps"] = {THIRD_ID}
+    pair.net.publish()

@@ -10,7 +10,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live(node: Node) -> Iterator[str]:
-    """The node's application at http://127.0.0.1:<port>, for the length of one test."""
+@contextmanager
+def serve(node: Node) -> Iterator[str]:
+    """The node's application at http://127.0.0.1:<port>, served by uvicorn on its thread."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(node=node), host="127.0.0.1", port=port, log_level="warning")
@@ -49,6 +50,19 @@ def live(node: Node) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def serving() -> Callable[[Node], AbstractContextManager[str]]:
+    """`with serving(node) as base:` for a test that serves nodes of its own."""
+    return serve
+
+
+@pytest.fixture
+def live(node: Node) -> Iterator[str]:
+    """The node's application on a loopback port, for the length of one test."""
+    with serve(node) as base:
+        yield base
 
 
 @pytest.fixture

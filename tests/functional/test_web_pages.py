@@ -13,17 +13,12 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from liaison.accounts import service as accounts
-from liaison.accounts.schemas import UserCreate
-from liaison.authorities import service as authorities
-from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
-from liaison.core.permissions import AuthorityRole, Role
+from liaison.core.permissions import Role
 from liaison.requests.contents import RequestKind
-from tests.conftest import PASSWORD
-from tests.federation_net import CTX, extra_databases
+from tests.federation_net import extra_databases
 from tests.functional.test_requests_flow import approve_and_send, draft
-from tests.request_net import Pair, request_pair
+from tests.request_net import Pair, host_third, request_pair
 from tests.web import Browser, token_of
 
 SECRET = re.compile(r'<p class="secret" dir="ltr"><code>([A-Z2-7 ]+)</code></p>')
@@ -38,36 +33,7 @@ def node_urls(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 def pair(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Pair]:
     with request_pair(node_urls, tmp_path, clock) as pair:
-        node = pair.net.nodes["vn-mps"]
-        # A third authority hosted on the same node, with a user who holds every role: what it
-        # does not see is kept from it by tenancy, not by want of a permission.
-        with node.db.session() as session:
-            authorities.create(
-                session=session,
-                kek=node.kek,
-                data=AuthorityCreate(
-                    id="th-dsi",
-                    state="TH",
-                    names={"en": "Department of Special Investigation"},
-                    roles=[AuthorityRole.central_authority],
-                    accepted_languages=["en"],
-                ),
-                ctx=CTX,
-                clock=clock,
-            )
-            accounts.create(
-                session=session,
-                authority_id="th-dsi",
-                data=UserCreate(
-                    username="th.everything",
-                    display_name="Th Everything",
-                    password=PASSWORD,
-                    roles=list(Role),
-                ),
-                ctx=CTX,
-                clock=clock,
-            )
-            session.commit()
+        host_third(pair, clock, username="th.everything", roles=list(Role))
         yield pair
 
 

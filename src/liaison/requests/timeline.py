@@ -28,6 +28,8 @@ class Entry:
     # The event's action, the message's envelope kind, what is due, the reminder's category.
     what: str
     actor: str = ""
+    # The actor is an authority (its id; the page names it), not a person.
+    by_authority: bool = False
     counterpart: str = ""
     from_status: str = ""
     to_status: str = ""
@@ -54,6 +56,7 @@ def _events(session: Session, request: Request) -> list[Entry]:
             kind="event",
             what=e.action,
             actor=_actor(session, e.actor, names),
+            by_authority=e.actor.startswith("authority:"),
             from_status=e.from_status,
             to_status=e.to_status,
             ground=e.ground,

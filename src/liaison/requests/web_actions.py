@@ -1,9 +1,10 @@
-"""The steps of a request as pages: each asks what it needs (a reason, a ground), says what it
-will send, and is taken only when requests.offered offers it to the reader now. Each step then
-goes through the same workflow function as its API route, under the same permission.
+"""The steps of a request as pages: each asks what it needs, says what it will send, and is
+taken only when requests.offered offers it to the reader now. Each step then goes through the
+same service function as its API route, under the same permission.
 
-Steps without a page here yet (export, forward, authorise, preservation extension and
-warning, prosecution reports) are taken through the API; the request page does not offer them.
+The table's steps and consultations ask a reason or a ground (here); the others ask fields of
+their own (web_sharing: export, forward, authorise; web_reports: the preservation's extension
+and warning, the prosecution's reports), through web_step_forms.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 
 from liaison.core.errors import Conflict, InvalidInput, PermissionDenied
 from liaison.core.permissions import Permission
-from liaison.requests import service, web_words
+from liaison.requests import service, web_reports, web_sharing, web_step_forms, web_words
 from liaison.requests.lifecycle import consultations, workflow
 from liaison.requests.models import Request
 from liaison.requests.offered import ACTION_OF, Offer, Step, offer, permission_of
@@ -29,8 +30,10 @@ router = APIRouter(include_in_schema=False)
 # permission is checked again (permission_of) before anything is done.
 Reader = Annotated[Page, Depends(page_for(Permission.request_read))]
 Poster = Annotated[Page, Depends(form_for(Permission.request_read))]
-# The steps with a page (see the module's docstring).
-PAGED = frozenset({*ACTION_OF, Step.consult})
+# The steps that ask fields of their own; with the table's steps and consultations, every step
+# requests.offered can offer has a page.
+FORMS = {**web_sharing.FORMS, **web_reports.FORMS}
+PAGED = frozenset({*ACTION_OF, Step.consult, *FORMS})
 REASON_LIMIT = 10_000
 
 
@@ -91,7 +94,10 @@ def step_form(request_id: str, step: str, page: Reader) -> Response:
     step's own (request:request:draft, approve or execute)."""
     request = service.get_for(session=page.session, user=page.user, request_id=request_id)
     chosen = _step(step)
-    return _form(page, request, _offer(page, request, chosen), Problems())
+    found = _offer(page, request, chosen)
+    if chosen in FORMS:
+        return web_step_forms.show(page, request, found, FORMS[chosen])
+    return _form(page, request, found, Problems())
 
 
 @router.post("/requests/{request_id}/steps/{step}")
@@ -100,6 +106,8 @@ def take_step(request_id: str, step: str, page: Poster) -> Response:
     request = service.get_for(session=page.session, user=page.user, request_id=request_id)
     chosen = _step(step)
     found = _offer(page, request, chosen)
+    if chosen in FORMS:
+        return web_step_forms.post(page, request, found, FORMS[chosen])
     reason, ground = page.field("reason", REASON_LIMIT), page.field("ground", 64)
     problems = Problems()
     if len(reason) > REASON_LIMIT:
@@ -166,6 +174,9 @@ def _take(
             ctx=ctx,
             ground=ground,
             reason=reason,
+            # A decision (response, refusal) issues the signed response document.
+            kek=page.node.kek,
+            max_envelope_bytes=page.node.settings.federation_max_envelope_bytes,
             clock=clock,
         )
 

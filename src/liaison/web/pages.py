@@ -33,6 +33,7 @@ from liaison.i18n import LANGUAGES, NATIVE_NAMES, RTL, accepted_languages, best_
 from liaison.node import Node
 from liaison.web import cookies
 from liaison.web.formatting import Formats, valid_zone, zone_of_state
+from liaison.web.names import AuthorityNames, pick
 from liaison.web.templating import N_, Words
 
 
@@ -182,7 +183,12 @@ class Page:
         return value.strip()[: limit + 1] if isinstance(value, str) else ""
 
     def authority_name(self, names: dict[str, str], fallback: str) -> str:
-        return names.get(self.lang) or names.get("en") or next(iter(names.values()), fallback)
+        return pick(names, self.lang, fallback)
+
+    @cached_property
+    def authorities(self) -> AuthorityNames:
+        """`page.authorities(id)`: an authority by name and State (the id if unknown)."""
+        return AuthorityNames(self.session, self.fmt)
 
     @property
     def here(self) -> str:
