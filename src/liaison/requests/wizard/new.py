@@ -91,7 +91,7 @@ def _recipient_page(
     follows: list[tuple[str, str]] = []
     if parsed[0] == "mla":
         follows = [
-            (p.id, f"{p.reference or p.id} → {p.requested}")
+            (p.id, f"{p.reference or p.id} → {page.authorities(p.requested)}")
             for p in drafts.preservations(session=page.session, user=page.user)
         ]
     page.nav = "new"
