@@ -1,5 +1,8 @@
 """A request's contents as its page shows them: offences and times in the reader's words."""
 
+# Russian text is the subject of these tests, so Cyrillic letters are meant, not confusables.
+# ruff: noqa: RUF001, RUF003
+
 from __future__ import annotations
 
 from liaison.requests.web_contents import contents
