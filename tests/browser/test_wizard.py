@@ -5,11 +5,12 @@ corrected, and the draft submitted for approval; no console error, no CSP violat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from tests.browser.test_pages import _axe, _tab
+from tests.browser.test_pages import SHOTS, _axe, _tab
 from tests.conftest import PASSWORD, Factory
 
 from liaison.core.permissions import Role
@@ -59,6 +60,13 @@ def typed(page: Page, name: str, text: str) -> None:
     page.keyboard.type(text)
 
 
+def shot(page: Page, name: str) -> None:
+    """A screenshot of the wizard's page for docs/screenshots (`make screenshots`)."""
+    if os.environ.get("WEB_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"en-wizard-{name}.png"), full_page=True)
+
+
 def save(page: Page) -> None:
     button(page, "Save and continue")
     with page.expect_navigation():
@@ -85,6 +93,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
         page.keyboard.press("Enter")
 
     assert _axe(page) == []
+    shot(page, "recipient")
     tab_to(page, "e.name === 'to' && e.value === 'de-bfj'")
     page.keyboard.press("Space")
     assert "Accepts" in page.content()
@@ -106,6 +115,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     field(page, "content.offences.0.max_penalty.unit-1")
     page.keyboard.press("ArrowDown")  # years
     typed(page, "content.offences.0.max_penalty.amount", "7")
+    shot(page, "offences")
     save(page)
 
     assert _axe(page) == []  # a free text beside its translations
@@ -134,6 +144,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert _axe(page) == []
+    shot(page, "error")
     tab_to(page, "e.getAttribute('href') === '#field-content.period_days'")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "field-content.period_days"
@@ -151,6 +162,7 @@ def test_a_preservation_drafted_with_the_keyboard_alone(base: str, context: Brow
     assert "Before you can submit" not in page.content()
     assert _axe(page) == []
     assert "VN-2026-0042" in page.content()
+    shot(page, "check-your-answers")
     button(page, "Submit for approval")
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -54,7 +54,7 @@ def words_language(lang: str) -> str:
 
 
 def contents(kind: str, content: dict[str, Any], lang: str) -> Contents:
-    words = Words(words_language(lang))
+    words = Words(words_language(lang), local_moments=True)
     items = []
     for name, value in content.items():
         if value in (None, "", [], {}):
@@ -73,6 +73,9 @@ def contents(kind: str, content: dict[str, Any], lang: str) -> Contents:
                     ),
                 )
             )
+        elif name == "offences" and isinstance(value, list):
+            # As the formal document words them: the convention's label, article, provision.
+            items.append(Item(label, values=[words.offence(v) for v in value if v]))
         elif isinstance(value, list):
             items.append(Item(label, values=[words.value(name, v) for v in value if v]))
         else:

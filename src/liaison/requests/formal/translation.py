@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 
 from liaison.i18n import translator
 from liaison.requests.contents.grounds import GROUNDS, GroundCode
@@ -33,10 +33,13 @@ INTERNAL_KEYS = frozenset({"directory_id"})
 
 
 class Words:
-    """Renders content values in one language."""
+    """Renders content values in one language. A formal document keeps a date and time as
+    ISO 8601 with its offset (exact, comparable across languages); a page (`local_moments`)
+    writes it as the reader's language does, still at its own offset."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, *, local_moments: bool = False) -> None:
         self.lang = lang
+        self._local_moments = local_moments
         self.tr: Callable[[str], str] = translator(lang, "documents")
         self._locale = Locale.parse(lang)
 
@@ -142,7 +145,23 @@ class Words:
                 return format_date(date.fromisoformat(value), format="long", locale=self._locale)
             except ValueError:
                 return value
-        return self.code(name, value)
+        return self._moment(value) or self.code(name, value)
+
+    def _moment(self, value: str) -> str:
+        """A date and time as the reader's language writes it, at the offset it was given
+        with (an identifier's time is evidence: it is not moved to another zone)."""
+        if not self._local_moments or len(value) < 16 or value[10] != "T":
+            return ""
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+        if moment.tzinfo is None:
+            return ""
+        written = format_datetime(
+            moment, format="medium", tzinfo=moment.tzinfo, locale=self._locale
+        )
+        return f"{written} (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
 
     def pairs(self, value: dict[str, Any], *, parent: str = "") -> str:
         """An object as "Label: value" pairs; `parent` is the field that holds it."""
