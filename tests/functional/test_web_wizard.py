@@ -16,10 +16,8 @@ import pytest
 
 from liaison.accounts import service as accounts
 from liaison.accounts.schemas import UserCreate
-from liaison.authorities import service as authorities
-from liaison.authorities.schemas import AuthorityCreate
 from liaison.core.clock import FakeClock
-from liaison.core.permissions import AuthorityRole, Role
+from liaison.core.permissions import Role
 from liaison.requests.contents import RequestKind
 from liaison.requests.forms import codes
 from liaison.requests.forms.schema import content_schema
@@ -30,7 +28,7 @@ from liaison.requests.wizard.steps import steps_of
 from liaison.web.cookies import LANG
 from tests.conftest import PASSWORD
 from tests.federation_net import CTX, extra_databases
-from tests.request_net import Pair, request_pair
+from tests.request_net import Pair, host_third, request_pair
 from tests.unit.requests.test_request_kinds import COMPLETE
 from tests.web import Browser, token_of
 
@@ -48,37 +46,22 @@ def node_urls(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 def pair(node_urls: list[str], tmp_path: Path, clock: FakeClock) -> Iterator[Pair]:
     with request_pair(node_urls, tmp_path, clock) as pair:
+        # An officer of a third authority with every role, and a custodian who drafts nothing.
+        host_third(pair, clock, username="th.everything", roles=list(Role))
         node = pair.net.nodes["vn-mps"]
         with node.db.session() as session:
-            authorities.create(
+            accounts.create(
                 session=session,
-                kek=node.kek,
-                data=AuthorityCreate(
-                    id="th-dsi",
-                    state="TH",
-                    names={"en": "Department of Special Investigation"},
-                    roles=[AuthorityRole.central_authority],
-                    accepted_languages=["en"],
+                authority_id="vn-mps",
+                data=UserCreate(
+                    username="vn.custodian",
+                    display_name="Vn.Custodian",
+                    password=PASSWORD,
+                    roles=[Role.custodian],
                 ),
                 ctx=CTX,
                 clock=clock,
             )
-            for authority, username, roles in (
-                ("th-dsi", "th.everything", list(Role)),
-                ("vn-mps", "vn.custodian", [Role.custodian]),
-            ):
-                accounts.create(
-                    session=session,
-                    authority_id=authority,
-                    data=UserCreate(
-                        username=username,
-                        display_name=username.title(),
-                        password=PASSWORD,
-                        roles=roles,
-                    ),
-                    ctx=CTX,
-                    clock=clock,
-                )
             session.commit()
         yield pair
 
