@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from liaison.app import create_app
 from liaison.node import Node
@@ -77,3 +77,13 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    """One browser profile (cookies, storage) for a test, at a laptop's size."""
+    made = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        yield made
+    finally:
+        made.close()

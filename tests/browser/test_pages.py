@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,15 +79,6 @@ def world(node: Node, factory: Factory, live: str) -> World:
         session.commit()
         request_id = request.id
     return World(live, request_id)
-
-
-@pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    made = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def _tab(context: BrowserContext) -> tuple[Page, Watch]:

@@ -6,10 +6,9 @@ corrected, and the draft submitted for approval; no console error, no CSP violat
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 from tests.browser.test_pages import SHOTS, _axe, _tab
 from tests.conftest import PASSWORD, Factory
 
@@ -25,15 +24,6 @@ def base(node: Node, factory: Factory, live: str) -> str:
     factory.authority("de-bfj", "DE")
     factory.user("vn.officer", "vn-mps", Role.officer)
     return live
-
-
-@pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    made = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def tab_to(page: Page, test: str) -> None:
